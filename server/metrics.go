@@ -1,0 +1,91 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own so
+// that several servers (tests) can live in one process.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	search   prometheus.Histogram
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "dialoguesearch_http_requests_total",
+		Help: "HTTP requests by route, method and status code.",
+	}, []string{"route", "method", "code"})
+	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "dialoguesearch_http_request_duration_seconds",
+		Help:    "HTTP request latency by route and method.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"route", "method"})
+	m.search = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "dialoguesearch_search_duration_seconds",
+		Help:    "Time the index took to answer a search (API, CSV export and UI).",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	})
+	// The index figures are read at scrape time; 0 while the index builds.
+	stat := func(f func(paragraphs, records uint64, size int64) float64) func() float64 {
+		return func() float64 {
+			idx := s.idx.Load()
+			if idx == nil {
+				return 0
+			}
+			st := idx.Stats()
+			return f(st.Paragraphs, st.Records, st.SizeBytes)
+		}
+	}
+	m.reg.MustRegister(
+		m.requests, m.latency, m.search,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dialoguesearch_index_documents",
+			Help: "Paragraphs (search documents) in the index.",
+		}, stat(func(p, _ uint64, _ int64) float64 { return float64(p) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dialoguesearch_index_records",
+			Help: "Records in the index.",
+		}, stat(func(_, r uint64, _ int64) float64 { return float64(r) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dialoguesearch_index_size_bytes",
+			Help: "Size of the index on disk.",
+		}, stat(func(_, _ uint64, b int64) float64 { return float64(b) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dialoguesearch_index_ready",
+			Help: "1 when the index is built and searchable, 0 while it builds.",
+		}, func() float64 {
+			if s.idx.Load() == nil {
+				return 0
+			}
+			return 1
+		}),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+func (m *metrics) observeRequest(route, method string, status int, took time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(took.Seconds())
+}
+
+// observeSearch records one search's latency.
+func (m *metrics) observeSearch(took time.Duration) {
+	m.search.Observe(took.Seconds())
+}
+
+func (s *Server) handleMetrics(c echo.Context) error {
+	promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP(c.Response(), c.Request())
+	return nil
+}
