@@ -26,6 +26,8 @@ type Config struct {
 	RateBurst      int           // burst per client
 	RequestTimeout time.Duration // per request
 	MaxBodyBytes   int64         // request body limit
+	TrustProxy     bool          // take the client address from X-Forwarded-For
+	LogLevel       string        // debug, info, warn, error
 
 	SMTPAddr     string // host:port of the SMTP server for alert email
 	SMTPUser     string
@@ -43,6 +45,7 @@ func defaultConfig() Config {
 		RateBurst:      100,
 		RequestTimeout: 10 * time.Second,
 		MaxBodyBytes:   11 << 20,
+		LogLevel:       "info",
 		SMTPFrom:       "dialoguesearch@localhost",
 	}
 }

@@ -1,0 +1,280 @@
+package server
+
+import (
+	"encoding/csv"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/failure"
+	"dialoguesearch/indexer"
+)
+
+// Search limits beyond indexer.MaxQueryLength and indexer.MaxPageSize.
+const (
+	// DefaultPageSize is the page size when size is not given.
+	DefaultPageSize = 10
+	// MaxResultWindow is how deep page and size may reach (page*size).
+	MaxResultWindow = 10000
+	// MaxFilterValues caps the values of one facet filter.
+	MaxFilterValues = 50
+	// MaxCSVRows caps the rows of one CSV export.
+	MaxCSVRows = MaxResultWindow
+)
+
+// parseSearchParams turns the query parameters of /api/search (and of the
+// UI's search page) into an index request. Errors are BadInput naming the
+// parameter at fault. Unknown parameters are ignored.
+func parseSearchParams(v url.Values) (indexer.Request, error) {
+	req := indexer.Request{Query: strings.TrimSpace(v.Get("q"))}
+	if n := utf8.RuneCountInString(req.Query); n > indexer.MaxQueryLength {
+		return req, failure.Param("q", "q is %d characters long; the limit is %d", n, indexer.MaxQueryLength)
+	}
+	if req.Query != "" {
+		if err := indexer.ValidateQuery(req.Query); err != nil {
+			return req, err
+		}
+	}
+	for _, name := range indexer.FacetNames {
+		var vals []string
+		for _, s := range v[name] {
+			if s = strings.TrimSpace(s); s != "" {
+				vals = append(vals, s)
+			}
+		}
+		if len(vals) > MaxFilterValues {
+			return req, failure.Param(name, "%s has %d values; the limit is %d", name, len(vals), MaxFilterValues)
+		}
+		if len(vals) > 0 {
+			if req.Filters == nil {
+				req.Filters = map[string][]string{}
+			}
+			req.Filters[name] = vals
+		}
+	}
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"from", &req.From}, {"to", &req.To}} {
+		s := strings.TrimSpace(v.Get(p.name))
+		if s == "" {
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return req, failure.Param(p.name, "%s must be a date YYYY-MM-DD, not %q", p.name, s)
+		}
+		*p.dst = s
+	}
+	if req.From != "" && req.To != "" && req.To < req.From {
+		return req, failure.Param("to", "to (%s) is before from (%s)", req.To, req.From)
+	}
+	switch s := v.Get("sort"); s {
+	case "":
+		// An empty query browses, newest first.
+		req.Sort = indexer.SortRelevance
+		if req.Query == "" {
+			req.Sort = indexer.SortDateDesc
+		}
+	case indexer.SortRelevance, indexer.SortDateAsc, indexer.SortDateDesc:
+		req.Sort = s
+	default:
+		return req, failure.Param("sort", "sort must be relevance, date or -date, not %q", s)
+	}
+	var err error
+	if req.Size, err = intParam(v, "size", DefaultPageSize, 1, indexer.MaxPageSize); err != nil {
+		return req, err
+	}
+	if req.Page, err = intParam(v, "page", 1, 1, math.MaxInt32); err != nil {
+		return req, err
+	}
+	if req.Page*req.Size > MaxResultWindow {
+		return req, failure.Param("page", "page %d of size %d reaches past the first %d hits; narrow the search",
+			req.Page, req.Size, MaxResultWindow)
+	}
+	return req, nil
+}
+
+// intParam reads an integer parameter within [lo, hi], def when absent.
+func intParam(v url.Values, name string, def, lo, hi int) (int, error) {
+	s := strings.TrimSpace(v.Get(name))
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		if hi == math.MaxInt32 {
+			return 0, failure.Param(name, "%s must be a whole number of at least %d, not %q", name, lo, s)
+		}
+		return 0, failure.Param(name, "%s must be a whole number from %d to %d, not %q", name, lo, hi, s)
+	}
+	return n, nil
+}
+
+// search runs req on the index and records its latency; the UI uses it too.
+func (s *Server) search(c echo.Context, req indexer.Request) (*indexer.Result, error) {
+	idx, err := s.readyIndex()
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	res, err := idx.Search(c.Request().Context(), req)
+	took := time.Since(start)
+	s.metrics.observeSearch(took)
+	if err != nil {
+		return nil, err
+	}
+	if res.Took == 0 {
+		res.Took = took
+	}
+	return res, nil
+}
+
+// searchResponse is the body of GET /api/search.
+type searchResponse struct {
+	Total      uint64                          `json:"total"`
+	TookMS     float64                         `json:"took_ms"`
+	Page       int                             `json:"page"`
+	Size       int                             `json:"size"`
+	Hits       []searchHit                     `json:"hits"`
+	Facets     map[string][]indexer.FacetValue `json:"facets"`
+	Suggestion *string                         `json:"suggestion"`
+}
+
+// searchHit is indexer.Hit as the API shows it: lists are [] rather than
+// null, and the internal sort keys are left out.
+type searchHit struct {
+	ID          string         `json:"id"`
+	RecordID    string         `json:"record_id"`
+	Title       string         `json:"title"`
+	Date        corpus.Date    `json:"date"`
+	Meeting     corpus.Meeting `json:"meeting"`
+	Section     string         `json:"section"`
+	N           int            `json:"n"`
+	Speakers    []string       `json:"speakers"`
+	Sides       []string       `json:"sides"`
+	Topics      []string       `json:"topics"`
+	Score       float64        `json:"score"`
+	Text        string         `json:"text"`
+	SnippetHTML string         `json:"snippet_html"`
+	Expansions  []string       `json:"expansions"`
+	URL         string         `json:"url"`
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func toSearchHit(h indexer.Hit) searchHit {
+	return searchHit{
+		ID: h.ID, RecordID: h.RecordID, Title: h.Title, Date: h.Date, Meeting: h.Meeting,
+		Section: h.Section, N: h.N, Speakers: nonNil(h.Speakers), Sides: nonNil(h.Sides),
+		Topics: nonNil(h.Topics), Score: h.Score, Text: h.Text, SnippetHTML: h.SnippetHTML,
+		Expansions: nonNil(h.Expansions),
+		URL:        "/records/" + url.PathEscape(h.RecordID) + "#p" + strconv.Itoa(h.N),
+	}
+}
+
+func (s *Server) handleSearch(c echo.Context) error {
+	req, err := parseSearchParams(c.QueryParams())
+	if err != nil {
+		return err
+	}
+	res, err := s.search(c, req)
+	if err != nil {
+		return err
+	}
+	out := searchResponse{
+		Total:      res.Total,
+		TookMS:     math.Round(float64(res.Took.Microseconds())) / 1000,
+		Page:       req.Page,
+		Size:       req.Size,
+		Hits:       make([]searchHit, 0, len(res.Hits)),
+		Facets:     map[string][]indexer.FacetValue{},
+		Suggestion: res.Suggestion,
+	}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, toSearchHit(h))
+	}
+	for _, name := range indexer.FacetNames {
+		vals := res.Facets[name]
+		if vals == nil {
+			vals = []indexer.FacetValue{}
+		}
+		out.Facets[name] = vals
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleSearchCSV exports every matching paragraph (up to MaxCSVRows) as
+// CSV; page and size are ignored.
+func (s *Server) handleSearchCSV(c echo.Context) error {
+	q := c.QueryParams()
+	q.Del("page")
+	q.Del("size")
+	req, err := parseSearchParams(q)
+	if err != nil {
+		return err
+	}
+	req.NoFacets = true
+	req.Size = indexer.MaxPageSize
+	// The first page is fetched before anything is written, so that an
+	// error still gets a proper status.
+	res, err := s.search(c, req)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="dialoguesearch-results.csv"`)
+	h.Set("X-Total-Count", strconv.FormatUint(res.Total, 10))
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	_ = w.Write([]string{"id", "record_id", "title", "date", "series", "meeting", "section", "n",
+		"speakers", "sides", "topics", "score", "text", "url"})
+	rows := 0
+	for {
+		for _, hit := range res.Hits {
+			_ = w.Write(csvRow(hit))
+			rows++
+		}
+		if len(res.Hits) < req.Size || rows >= MaxCSVRows || uint64(rows) >= res.Total {
+			break
+		}
+		req.Page++
+		if res, err = s.search(c, req); err != nil {
+			// Too late for a status: log it and end the file short.
+			s.log.Warn("csv export cut short", "request_id", requestID(c), "rows", rows, "err", err)
+			break
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func csvRow(h indexer.Hit) []string {
+	return []string{
+		h.ID, h.RecordID, csvCell(h.Title), string(h.Date), csvCell(h.Meeting.Series), csvCell(h.Meeting.Name),
+		csvCell(h.Section), strconv.Itoa(h.N), csvCell(strings.Join(h.Speakers, "; ")),
+		csvCell(strings.Join(h.Sides, "; ")), csvCell(strings.Join(h.Topics, "; ")),
+		strconv.FormatFloat(h.Score, 'f', 4, 64), csvCell(h.Text),
+		"/records/" + url.PathEscape(h.RecordID) + "#p" + strconv.Itoa(h.N),
+	}
+}
+
+// csvCell keeps a spreadsheet from reading text as a formula (CSV injection).
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
