@@ -2,8 +2,15 @@ package corpus
 
 import (
 	"embed"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"dialoguesearch/failure"
 )
 
 //go:embed records
@@ -29,14 +36,94 @@ func (p Problem) Error() string { return p.File + ": " + p.Err.Error() }
 
 // Parse turns one record file, as found on the web, into a Record.
 // name is the file's path as given; it becomes Record.Source.
-// TODO(issue 2): implemented by the parser.
+//
+// The file may be UTF-8 (with or without BOM), UTF-16 with BOM,
+// Windows-1252 or EUC-KR, plain text or HTML, with CRLF or LF line ends, and
+// may start with a front-matter block whose fields override what is
+// extracted. Empty, binary and oversized (over MaxFileSize) files are
+// errors that name the file and the reason (ErrEmpty, ErrBinary,
+// ErrTooLarge, ErrNoText via errors.Is; failure kinds Unprocessable and
+// TooLarge).
 func Parse(r io.Reader, name string) (*Record, error) {
-	panic("not implemented")
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %s: read: %w", name, err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, fileError(failure.TooLarge, ErrTooLarge, name, "file is over the %d MB limit", MaxFileSize>>20)
+	}
+	return parseBytes(b, name)
 }
+
+// recordExt are the file names Load reads; others (README, images) are
+// skipped silently.
+var recordExt = map[string]bool{".txt": true, ".text": true, ".md": true, ".html": true, ".htm": true, ".xhtml": true, "": true}
 
 // Load parses every record file in fsys (recursively, in path order). A file
 // that cannot be parsed is reported as a Problem and skipped; the others load.
-// TODO(issue 2): implemented by the parser.
+// Files whose names start with "." and files with other extensions than
+// .txt, .text, .md, .html, .htm and .xhtml (or none) are not records and are
+// skipped. Two different records that come out with the same ID are a
+// Problem for the second file.
 func Load(fsys fs.FS) ([]*Record, []Problem) {
-	panic("not implemented")
+	recs := []*Record{}
+	var problems []Problem
+	var names []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			problems = append(problems, Problem{File: p, Err: fmt.Errorf("corpus: %s: %w", p, err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		base := path.Base(p)
+		if p != "." && strings.HasPrefix(base, ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !recordExt[strings.ToLower(path.Ext(base))] {
+			return nil
+		}
+		names = append(names, p)
+		return nil
+	})
+	if err != nil {
+		problems = append(problems, Problem{File: ".", Err: err})
+	}
+	sort.Strings(names)
+	byID := map[string]string{}
+	for _, name := range names {
+		rec, err := loadOne(fsys, name)
+		if err != nil {
+			problems = append(problems, Problem{File: name, Err: err})
+			continue
+		}
+		if prev, dup := byID[rec.ID]; dup {
+			problems = append(problems, Problem{File: name, Err: &failure.Error{Kind: failure.Conflict,
+				Msg: fmt.Sprintf("corpus: %s: record id %q is already used by %s", name, rec.ID, prev), Err: ErrDuplicate}})
+			continue
+		}
+		byID[rec.ID] = name
+		recs = append(recs, rec)
+	}
+	return recs, problems
+}
+
+// ErrDuplicate is the error of a Problem for a second record with an ID
+// already loaded.
+var ErrDuplicate = errors.New("duplicate record id")
+
+func loadOne(fsys fs.FS, name string) (*Record, error) {
+	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > MaxFileSize {
+		return nil, fileError(failure.TooLarge, ErrTooLarge, name, "file is %d bytes, over the %d MB limit", info.Size(), MaxFileSize>>20)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %s: %w", name, err)
+	}
+	defer f.Close()
+	return Parse(f, name)
 }

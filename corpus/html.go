@@ -1,0 +1,105 @@
+package corpus
+
+import (
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// htmlToText keeps the text of an HTML page: block elements become blank-line
+// separated blocks, scripts, styles and page furniture (nav, footer, forms)
+// are dropped. It returns the text and the page title (<title>, else the
+// first <h1>).
+func htmlToText(src string) (text, title string) {
+	z := html.NewTokenizer(strings.NewReader(src))
+	var b strings.Builder
+	var titleText, h1Text strings.Builder
+	skip := 0 // depth inside elements whose text is not content
+	inTitle, inH1, h1Done := false, false, false
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			t := strings.Join(strings.Fields(titleText.String()), " ")
+			if t == "" {
+				t = strings.Join(strings.Fields(h1Text.String()), " ")
+			}
+			return b.String(), t
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tn, _ := z.TagName()
+			a := atom.Lookup(tn)
+			switch a {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Nav, atom.Footer, atom.Form, atom.Iframe, atom.Button, atom.Select, atom.Aside:
+				if tt == html.StartTagToken {
+					skip++
+				}
+			case atom.Title:
+				inTitle = tt == html.StartTagToken
+			case atom.Br:
+				b.WriteString("\n")
+			case atom.H1:
+				if !h1Done && tt == html.StartTagToken {
+					inH1 = true
+				}
+				b.WriteString("\n\n")
+			default:
+				if isBlock(a) {
+					b.WriteString("\n\n")
+				}
+			}
+		case html.EndTagToken:
+			tn, _ := z.TagName()
+			a := atom.Lookup(tn)
+			switch a {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Nav, atom.Footer, atom.Form, atom.Iframe, atom.Button, atom.Select, atom.Aside:
+				if skip > 0 {
+					skip--
+				}
+			case atom.Title:
+				inTitle = false
+			case atom.H1:
+				if inH1 {
+					inH1, h1Done = false, true
+				}
+				b.WriteString("\n\n")
+			default:
+				if isBlock(a) {
+					b.WriteString("\n\n")
+				}
+			}
+		case html.TextToken:
+			t := string(z.Text())
+			if inTitle {
+				titleText.WriteString(t)
+				continue
+			}
+			if skip > 0 {
+				continue
+			}
+			if inH1 {
+				h1Text.WriteString(t)
+			}
+			// Whitespace inside HTML text is not layout; blocks come from tags.
+			t = strings.Join(strings.Fields(t), " ")
+			if t == "" {
+				b.WriteString(" ")
+				continue
+			}
+			if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") && !strings.HasSuffix(b.String(), " ") {
+				b.WriteString(" ")
+			}
+			b.WriteString(t)
+		}
+	}
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+		atom.Tr, atom.Table, atom.Section, atom.Article, atom.Blockquote, atom.Pre, atom.Header,
+		atom.Main, atom.Dl, atom.Dt, atom.Dd, atom.Figure, atom.Figcaption, atom.Hr, atom.Body, atom.Head:
+		return true
+	}
+	return false
+}

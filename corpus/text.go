@@ -1,0 +1,175 @@
+package corpus
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// normalizeLines splits text into lines: CRLF and CR become LF, non-breaking
+// and other odd spaces become plain spaces, zero-width characters go.
+func normalizeLines(text string) []string {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	text = strings.Map(func(r rune) rune {
+		switch r {
+		case '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD':
+			return -1
+		case '\t', '\f', '\v', '\u2028', '\u2029':
+			return ' '
+		}
+		if r != '\n' && unicode.IsSpace(r) {
+			return ' '
+		}
+		if unicode.IsControl(r) && r != '\n' {
+			return -1
+		}
+		return r
+	}, text)
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return lines
+}
+
+// splitBlocks joins runs of non-blank lines into blocks, one per paragraph
+// candidate, with whitespace collapsed.
+func splitBlocks(lines []string) []string {
+	var blocks []string
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			if b := collapseSpace(strings.Join(cur, " ")); b != "" {
+				blocks = append(blocks, b)
+			}
+			cur = nil
+		}
+	}
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, l)
+	}
+	flush()
+	return blocks
+}
+
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+var (
+	numberedRe = regexp.MustCompile(`^(\d{1,3})[.)]\s+(\S.*)$`)
+	bulletRe   = regexp.MustCompile(`^[•·▪◦‣*–-]\s+`)
+)
+
+// startsLower says whether a block begins with a lowercase letter: the rest
+// of a paragraph that a page break split.
+func startsLower(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
+}
+
+// isHeading says whether a block is a section heading: one short line, no
+// sentence punctuation at its end, in capitals or title case.
+func isHeading(s string) bool {
+	if len(s) > 100 || startsLower(s) || numberedRe.MatchString(s) || bulletRe.MatchString(s) {
+		return false
+	}
+	if strings.ContainsAny(s[len(s)-1:], ".,;:!?)\"”'’") {
+		return false
+	}
+	words := strings.Fields(s)
+	if len(words) == 0 || len(words) > 10 {
+		return false
+	}
+	letters, upper := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+	}
+	if letters < 3 {
+		return false
+	}
+	if upper == letters {
+		return true
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLetter(r) && !unicode.IsUpper(r) && !minorWord[strings.ToLower(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// minorWord are the words title case leaves in lowercase.
+var minorWord = map[string]bool{
+	"a": true, "an": true, "the": true, "and": true, "or": true, "of": true, "for": true, "in": true,
+	"on": true, "to": true, "with": true, "at": true, "by": true, "from": true, "vs": true, "via": true,
+}
+
+// abbreviations end with a period that does not end a sentence.
+var abbreviations = map[string]bool{
+	"U.S": true, "U.N": true, "Dr": true, "Mr": true, "Ms": true, "Mrs": true, "Gen": true, "Brig": true,
+	"Lt": true, "Col": true, "Maj": true, "Adm": true, "Capt": true, "Sgt": true, "Jr": true, "Sr": true,
+	"St": true, "No": true, "Co": true, "Inc": true, "vs": true, "D.C": true, "Rep": true, "Sen": true,
+	"Gov": true, "Amb": true, "Cmdr": true, "Lt. Gen": true, "Maj. Gen": true, "e.g": true, "i.e": true,
+}
+
+// splitSentences splits a paragraph into sentences, keeping abbreviations
+// ("U.S. Secretary", "Dr. Ely Ratner", "Lloyd J. Austin") together.
+func splitSentences(p string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		j := i + 1
+		for j < len(p) && strings.ContainsRune("\"”’)]", rune(p[j])) {
+			j++
+		}
+		if j >= len(p) || p[j] != ' ' {
+			continue
+		}
+		k := j
+		for k < len(p) && p[k] == ' ' {
+			k++
+		}
+		if k >= len(p) {
+			break
+		}
+		r, _ := utf8.DecodeRuneInString(p[k:])
+		if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.ContainsRune("\"“‘'(", r) {
+			continue
+		}
+		if c == '.' {
+			w := lastWord(p[start:i])
+			if abbreviations[w] || (len(w) == 1 && w[0] >= 'A' && w[0] <= 'Z') {
+				continue
+			}
+		}
+		out = append(out, strings.TrimSpace(p[start:j]))
+		start = k
+		i = k - 1
+	}
+	if s := strings.TrimSpace(p[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func lastWord(s string) string {
+	i := strings.LastIndexAny(s, " (\"“")
+	return s[i+1:]
+}

@@ -1,0 +1,104 @@
+package corpus
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Topic is one entry of the taxonomy in topics.json.
+type Topic struct {
+	ID    string   `json:"id"`    // what users type: topic:opcon
+	Label string   `json:"label"` // for display: "OPCON transition"
+	Terms []string `json:"terms"` // phrases that assign it
+}
+
+type topicRule struct {
+	Topic
+	re *regexp.Regexp
+}
+
+var (
+	topicsOnce sync.Once
+	topicRules []topicRule
+)
+
+func loadTopics() []topicRule {
+	topicsOnce.Do(func() {
+		var file struct {
+			Topics []Topic `json:"topics"`
+		}
+		mustJSON("topics.json", &file)
+		for _, t := range file.Topics {
+			topicRules = append(topicRules, topicRule{Topic: t, re: termsRegexp(t.Terms)})
+		}
+	})
+	return topicRules
+}
+
+// termsRegexp compiles phrases into one case-insensitive, whole-word
+// alternation; a trailing * matches any word ending ("technolog*").
+func termsRegexp(terms []string) *regexp.Regexp {
+	alts := make([]string, 0, len(terms))
+	for _, t := range terms {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			continue
+		}
+		prefix := strings.HasSuffix(t, "*")
+		t = strings.TrimSuffix(t, "*")
+		p := regexp.QuoteMeta(t)
+		p = strings.ReplaceAll(p, " ", `\s+`)
+		if prefix {
+			p += `[\w-]*`
+		}
+		if isWordByte(t[len(t)-1]) {
+			p += `\b`
+		}
+		if isWordByte(t[0]) {
+			p = `\b` + p
+		}
+		alts = append(alts, p)
+	}
+	if len(alts) == 0 {
+		return regexp.MustCompile(`$^`)
+	}
+	return regexp.MustCompile(`(?i)(?:` + strings.Join(alts, "|") + `)`)
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+}
+
+// Topics returns the taxonomy in file order.
+func Topics() []Topic {
+	rules := loadTopics()
+	out := make([]Topic, len(rules))
+	for i, r := range rules {
+		out[i] = Topic{ID: r.ID, Label: r.Label, Terms: append([]string(nil), r.Terms...)}
+	}
+	return out
+}
+
+// TopicLabel returns the display label of topic id, or id itself when the
+// taxonomy does not know it.
+func TopicLabel(id string) string {
+	for _, r := range loadTopics() {
+		if r.ID == id {
+			return r.Label
+		}
+	}
+	return id
+}
+
+// topicsOf returns the ids of the topics whose terms occur in text, in
+// taxonomy order.
+func topicsOf(text string) []string {
+	out := []string{}
+	for _, r := range loadTopics() {
+		if r.re.MatchString(text) {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}
