@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 }
 
 // fixtureIndex returns the shared index of the default corpus.
-func fixtureIndex(t *testing.T) *indexer.Index {
+func fixtureIndex(t testing.TB) *indexer.Index {
 	t.Helper()
 	fixtureOnce.Do(func() {
 		recs, problems := corpus.Load(corpus.Default())
@@ -73,7 +73,7 @@ func testConfig() Config {
 
 // newTestServer returns a ready server over the fixture index, logging into
 // the returned buffer.
-func newTestServer(t *testing.T, cfg Config) (*Server, *syncBuffer) {
+func newTestServer(t testing.TB, cfg Config) (*Server, *syncBuffer) {
 	t.Helper()
 	idx := fixtureIndex(t)
 	logs := &syncBuffer{}
