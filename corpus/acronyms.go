@@ -93,6 +93,17 @@ func bestLongForm(sf, lf string) string {
 	if len(out) <= len(sf) || strings.Contains(out, sf) || strings.ContainsAny(out, "()") {
 		return ""
 	}
+	// "participation in the Indo-Pacific Industrial Resilience Partnership"
+	// for PIPIR: a lowercase lead-in before capitalised words is a sentence
+	// fragment, not a name.
+	words := strings.Fields(out)
+	if first := rune(words[0][0]); unicode.IsLower(first) {
+		for _, w := range words[1:] {
+			if unicode.IsUpper(rune(w[0])) {
+				return ""
+			}
+		}
+	}
 	return out
 }
 

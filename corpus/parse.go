@@ -414,8 +414,12 @@ func synthesizedTitle(rec *Record) string {
 		parts = append(parts, rec.Meeting.Name)
 	}
 	if rec.Kind != "" {
-		k := []rune(rec.Kind)
-		parts = append(parts, strings.ToUpper(string(k[0]))+string(k[1:]))
+		words := strings.Fields(rec.Kind)
+		for i, w := range words {
+			r := []rune(w)
+			words[i] = strings.ToUpper(string(r[0])) + string(r[1:])
+		}
+		parts = append(parts, strings.Join(words, " "))
 	}
 	if len(parts) == 0 {
 		t := rec.Paragraphs[0].Text

@@ -33,15 +33,16 @@ type peopleData struct {
 	} `json:"side_words"`
 	KoreanSurnames []string `json:"korean_surnames"`
 
-	aliasRe  *regexp.Regexp
-	aliasOf  map[string]*knownPerson
-	refRe    *regexp.Regexp
-	refOf    map[string]string
-	sideRe   *regexp.Regexp
-	sideOf   map[string]string
-	verbRe   *regexp.Regexp
-	titleSet map[string]bool
-	surname  map[string]bool
+	aliasRe    *regexp.Regexp
+	aliasOf    map[string]*knownPerson
+	refRe      *regexp.Regexp
+	refOf      map[string]string
+	sideRe     *regexp.Regexp
+	sideOf     map[string]string
+	verbRe     *regexp.Regexp
+	titleSet   map[string]bool
+	sideWordRe []*regexp.Regexp // one per SideWords entry
+	surname    map[string]bool
 }
 
 var (
@@ -92,6 +93,9 @@ func loadPeople() *peopleData {
 		pd.titleSet = map[string]bool{}
 		for _, t := range pd.Titles {
 			pd.titleSet[t] = true
+		}
+		for _, sw := range pd.SideWords {
+			pd.sideWordRe = append(pd.sideWordRe, regexp.MustCompile(`\b(?:`+alternation(sw.Words)+`)(?:\b|$)`))
 		}
 		pd.surname = map[string]bool{}
 		for _, s := range pd.KoreanSurnames {
@@ -233,12 +237,9 @@ func isSuffix(w string) bool  { return w == "Jr." || w == "III" || w == "II" || 
 func sideOfWords(s string) string {
 	pd := loadPeople()
 	best, bestPos := "", len(s)+1
-	for _, sw := range pd.SideWords {
-		for _, w := range sw.Words {
-			re := regexp.MustCompile(`\b` + regexp.QuoteMeta(w) + `(?:\b|$)`)
-			if loc := re.FindStringIndex(s); loc != nil && loc[0] < bestPos {
-				best, bestPos = sw.Side, loc[0]
-			}
+	for i, re := range pd.sideWordRe {
+		if loc := re.FindStringIndex(s); loc != nil && loc[0] < bestPos {
+			best, bestPos = pd.SideWords[i].Side, loc[0]
 		}
 	}
 	if best == "" {
