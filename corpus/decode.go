@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -109,17 +110,20 @@ func guessLegacy(b []byte, isHTML bool) encoding.Encoding {
 	return charmap.Windows1252
 }
 
+var htmlTag = regexp.MustCompile(`<(?:!doctype|html|head|body|p|div|br|h[1-6]|span|a|b|i|title|meta|table|ul|li)\b`)
+
 // looksHTML says whether a file is HTML, by its name or its first bytes.
 func looksHTML(name string, b []byte) bool {
-	lower := strings.ToLower(name)
-	if strings.HasSuffix(lower, ".html") || strings.HasSuffix(lower, ".htm") || strings.HasSuffix(lower, ".xhtml") {
-		return true
-	}
 	head := b
-	if len(head) > 1024 {
-		head = head[:1024]
+	if len(head) > 4096 {
+		head = head[:4096]
 	}
 	h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(string(head), "\uFEFF")))
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".html") || strings.HasSuffix(lower, ".htm") || strings.HasSuffix(lower, ".xhtml") {
+		// named HTML, but plain text inside is parsed as text
+		return htmlTag.MatchString(h)
+	}
 	return strings.HasPrefix(h, "<!doctype html") || strings.HasPrefix(h, "<html") ||
 		(strings.HasPrefix(h, "<") && (strings.Contains(h, "<body") || strings.Contains(h, "<head") || strings.Contains(h, "<p>") || strings.Contains(h, "<div")))
 }

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -80,19 +81,14 @@ func htmlToText(src string) (text, title string) {
 			if inH1 {
 				h1Text.WriteString(t)
 			}
-			// Whitespace inside HTML text is not layout; blocks come from tags.
-			t = strings.Join(strings.Fields(t), " ")
-			if t == "" {
-				b.WriteString(" ")
-				continue
-			}
-			if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n") && !strings.HasSuffix(b.String(), " ") {
-				b.WriteString(" ")
-			}
-			b.WriteString(t)
+			// Whitespace inside HTML text is not layout (blocks come from
+			// tags), but whether there is any matters: "in <b>Washington</b>."
+			b.WriteString(htmlSpace.ReplaceAllString(t, " "))
 		}
 	}
 }
+
+var htmlSpace = regexp.MustCompile(`\s+`)
 
 func isBlock(a atom.Atom) bool {
 	switch a {

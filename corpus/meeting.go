@@ -70,7 +70,7 @@ func loadMeetings() *meetingData {
 			}
 			// "55th Security Consultative Meeting", "24th Korea-U.S. Integrated
 			// Defense Dialogue", "50th South Korean-U.S. Security Consultative Meeting".
-			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z][\w.'’-]*|of|the)\s+){0,6}?)?\b(?:` + strings.Join(alts, "|") + `)\b`)
+			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z(][\w.'’()-]*|of|the)\s+){0,8}?)?\b(?:` + strings.Join(alts, "|") + `)\b`)
 		}
 		for _, k := range meetings.Kinds {
 			k.re = termsRegexp(k.Terms)

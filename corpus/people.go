@@ -92,7 +92,9 @@ func loadPeople() *peopleData {
 		pd.verbRe = regexp.MustCompile(`(?:^|\s)(?:` + alternation(pd.Verbs) + `)\b`)
 		pd.titleSet = map[string]bool{}
 		for _, t := range pd.Titles {
-			pd.titleSet[t] = true
+			for _, w := range strings.Fields(t) {
+				pd.titleSet[w] = true
+			}
 		}
 		for _, sw := range pd.SideWords {
 			pd.sideWordRe = append(pd.sideWordRe, regexp.MustCompile(`\b(?:`+alternation(sw.Words)+`)(?:\b|$)`))
@@ -210,7 +212,7 @@ func titledPeople(s string) []personMention {
 				side := ""
 				for t := i; t < k; t++ {
 					w := s[toks[t][0]:toks[t][1]]
-					if pd.titleSet[w] || w == "Acting" || w == "Deputy" || w == "Assistant" {
+					if pd.titleSet[w] {
 						titleStart = t
 						break
 					}
