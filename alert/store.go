@@ -1,0 +1,440 @@
+package alert
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/failure"
+)
+
+// StoreFile is the alert store's file name inside the data dir. Copying this
+// one file (while no server runs, or with `dialoguesearch alerts backup`
+// semantics: bbolt files are consistent between transactions) backs up every
+// alert, match and pending delivery.
+const StoreFile = "alerts.db"
+
+// Bucket layout of alerts.db:
+//
+//	alerts      id -> Alert (JSON)
+//	matches     id -> bucket: seq (8 bytes, big endian) -> Match (JSON)
+//	seen        id -> bucket: paragraph id + "\x00" + text hash -> seq
+//	paragraphs  paragraph id -> text hash last checked against the alerts
+//	outbox      seq -> Delivery (JSON): webhook posts and emails not yet sent
+var (
+	bucketAlerts     = []byte("alerts")
+	bucketMatches    = []byte("matches")
+	bucketSeen       = []byte("seen")
+	bucketParagraphs = []byte("paragraphs")
+	bucketOutbox     = []byte("outbox")
+)
+
+// Match is one new paragraph that matched an alert, recorded once.
+type Match struct {
+	Seq         uint64         `json:"seq"` // per alert, increasing: newest has the highest
+	AlertID     string         `json:"alert_id"`
+	ParagraphID string         `json:"paragraph_id"`
+	TextHash    string         `json:"text_hash"`
+	Found       time.Time      `json:"matched_at"`
+	RecordID    string         `json:"record_id"`
+	Title       string         `json:"title"`
+	Date        corpus.Date    `json:"date"`
+	Meeting     corpus.Meeting `json:"meeting"`
+	Section     string         `json:"section"`
+	N           int            `json:"n"`
+	Speakers    []string       `json:"speakers"`
+	Topics      []string       `json:"topics"`
+	Text        string         `json:"text"`
+	SnippetHTML string         `json:"snippet_html"`
+	Expansions  []string       `json:"expansions"`
+	// URL links to the paragraph in its record; filled when shown, not stored.
+	URL string `json:"url,omitempty"`
+}
+
+// Delivery channels.
+const (
+	ChannelWebhook = "webhook"
+	ChannelEmail   = "email"
+)
+
+// Delivery is one notification waiting in the outbox. It is removed only
+// after the peer accepted it, so a crash or restart loses none; its Key is
+// sent as the Idempotency-Key so a receiver can drop a repeat.
+type Delivery struct {
+	Seq       uint64    `json:"seq"`
+	Key       string    `json:"key"`
+	AlertID   string    `json:"alert_id"`
+	Channel   string    `json:"channel"`
+	Matches   []Match   `json:"matches"`
+	Created   time.Time `json:"created"`
+	Attempts  int       `json:"attempts"`
+	NextAt    time.Time `json:"next_at"`
+	LastError string    `json:"last_error,omitempty"`
+	// Dead is set after MaxAttempts failures: kept for the operator to see
+	// (`dialoguesearch alerts list`), no longer retried.
+	Dead bool `json:"dead,omitempty"`
+}
+
+// Store is the bbolt file holding alerts, matches and the outbox.
+type Store struct {
+	db *bolt.DB
+}
+
+// OpenStore opens or creates the store at path. It fails quickly with
+// failure.Unavailable when another process holds the file.
+func OpenStore(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("alert: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, failure.Wrap(failure.Unavailable, err,
+			fmt.Sprintf("the alert store %s is in use by another process (a running server?)", path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("alert: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketAlerts, bucketMatches, bucketSeen, bucketParagraphs, bucketOutbox} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("alert: init %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.db.Path() }
+
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("alert: corrupt entry %q: %w", key, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}
+
+// PutAlert creates or replaces an alert.
+func (s *Store) PutAlert(a *Alert) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bucketAlerts), []byte(a.ID), a)
+	})
+}
+
+// Alert returns the alert with id, or failure.NotFound.
+func (s *Store) Alert(id string) (*Alert, error) {
+	var a Alert
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		found, err = getJSON(tx.Bucket(bucketAlerts), []byte(id), &a)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, failure.New(failure.NotFound, "no alert %q", id)
+	}
+	return &a, nil
+}
+
+// Alerts returns every alert, oldest first.
+func (s *Store) Alerts() ([]*Alert, error) {
+	var out []*Alert
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAlerts).ForEach(func(k, v []byte) error {
+			var a Alert
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("alert: corrupt alert %q: %w", k, err)
+			}
+			out = append(out, &a)
+			return nil
+		})
+	})
+	sortAlerts(out)
+	return out, err
+}
+
+// DeleteAlert removes an alert with its matches and pending deliveries.
+func (s *Store) DeleteAlert(id string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		alerts := tx.Bucket(bucketAlerts)
+		if alerts.Get([]byte(id)) == nil {
+			return failure.New(failure.NotFound, "no alert %q", id)
+		}
+		if err := alerts.Delete([]byte(id)); err != nil {
+			return err
+		}
+		for _, name := range [][]byte{bucketMatches, bucketSeen} {
+			b := tx.Bucket(name)
+			if b.Bucket([]byte(id)) != nil {
+				if err := b.DeleteBucket([]byte(id)); err != nil {
+					return err
+				}
+			}
+		}
+		out := tx.Bucket(bucketOutbox)
+		var drop [][]byte
+		err := out.ForEach(func(k, v []byte) error {
+			var d Delivery
+			if json.Unmarshal(v, &d) == nil && d.AlertID == id {
+				drop = append(drop, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range drop {
+			if err := out.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// unchecked returns the paragraphs of hashes (id -> text hash) not yet
+// checked against the alerts with this text; record marks them checked.
+func (s *Store) unchecked(hashes map[string]string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketParagraphs)
+		for id, h := range hashes {
+			if string(b.Get([]byte(id))) != h {
+				out[id] = true
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// record stores, in one transaction, the paragraphs as checked, each alert's
+// new matches (skipping any (alert, paragraph, text hash) already recorded)
+// and a webhook delivery per alert with a webhook and new matches. It returns
+// the matches actually added, per alert.
+func (s *Store) record(checked map[string]string, found map[string][]Match, now time.Time) (map[string][]Match, error) {
+	added := map[string][]Match{}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		paras := tx.Bucket(bucketParagraphs)
+		for id, h := range checked {
+			if err := paras.Put([]byte(id), []byte(h)); err != nil {
+				return err
+			}
+		}
+		alerts := tx.Bucket(bucketAlerts)
+		for alertID, ms := range found {
+			var a Alert
+			ok, err := getJSON(alerts, []byte(alertID), &a)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue // deleted meanwhile
+			}
+			mb, err := tx.Bucket(bucketMatches).CreateBucketIfNotExists([]byte(alertID))
+			if err != nil {
+				return err
+			}
+			seen, err := tx.Bucket(bucketSeen).CreateBucketIfNotExists([]byte(alertID))
+			if err != nil {
+				return err
+			}
+			for _, m := range ms {
+				key := []byte(m.ParagraphID + "\x00" + m.TextHash)
+				if seen.Get(key) != nil {
+					continue
+				}
+				seq, err := mb.NextSequence()
+				if err != nil {
+					return err
+				}
+				m.Seq, m.AlertID, m.Found = seq, alertID, now
+				if err := putJSON(mb, itob(seq), m); err != nil {
+					return err
+				}
+				if err := seen.Put(key, itob(seq)); err != nil {
+					return err
+				}
+				added[alertID] = append(added[alertID], m)
+			}
+			if len(added[alertID]) > 0 && a.WebhookURL != "" {
+				first, last := added[alertID][0].Seq, added[alertID][len(added[alertID])-1].Seq
+				d := &Delivery{
+					Key:     fmt.Sprintf("%s-webhook-%d-%d", alertID, first, last),
+					AlertID: alertID, Channel: ChannelWebhook,
+					Matches: added[alertID], Created: now, NextAt: now,
+				}
+				if err := enqueue(tx, d); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alert: record matches: %w", err)
+	}
+	return added, nil
+}
+
+func enqueue(tx *bolt.Tx, d *Delivery) error {
+	out := tx.Bucket(bucketOutbox)
+	seq, err := out.NextSequence()
+	if err != nil {
+		return err
+	}
+	d.Seq = seq
+	return putJSON(out, itob(seq), d)
+}
+
+// MatchCount is the number of matches recorded for an alert.
+func (s *Store) MatchCount(alertID string) (int, error) {
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMatches).Bucket([]byte(alertID)); b != nil {
+			n = b.Stats().KeyN
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Matches returns an alert's matches newest first, skipping offset, at most
+// limit, with the total.
+func (s *Store) Matches(alertID string, offset, limit int) ([]Match, int, error) {
+	var out []Match
+	total := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMatches).Bucket([]byte(alertID))
+		if b == nil {
+			return nil
+		}
+		total = b.Stats().KeyN
+		c := b.Cursor()
+		i := 0
+		for k, v := c.Last(); k != nil && len(out) < limit; k, v = c.Prev() {
+			if i++; i <= offset {
+				continue
+			}
+			var m Match
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("alert: corrupt match: %w", err)
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, total, err
+}
+
+// queueEmail moves an alert's matches after its email cursor into an email
+// delivery when due(alert) says a digest is due, in one transaction. It
+// returns the delivery, or nil when nothing was queued.
+func (s *Store) queueEmail(alertID string, now time.Time, due func(*Alert) bool) (*Delivery, error) {
+	var queued *Delivery
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		alerts := tx.Bucket(bucketAlerts)
+		var a Alert
+		ok, err := getJSON(alerts, []byte(alertID), &a)
+		if err != nil || !ok || a.Email == "" || !a.Active || !due(&a) {
+			return err
+		}
+		mb := tx.Bucket(bucketMatches).Bucket([]byte(alertID))
+		if mb == nil {
+			return nil
+		}
+		var ms []Match
+		c := mb.Cursor()
+		for k, v := c.Seek(itob(a.EmailCursor + 1)); k != nil; k, v = c.Next() {
+			var m Match
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("alert: corrupt match: %w", err)
+			}
+			ms = append(ms, m)
+		}
+		if len(ms) == 0 {
+			return nil
+		}
+		d := &Delivery{
+			Key:     fmt.Sprintf("%s-email-%d-%d", alertID, ms[0].Seq, ms[len(ms)-1].Seq),
+			AlertID: alertID, Channel: ChannelEmail, Matches: ms, Created: now, NextAt: now,
+		}
+		if err := enqueue(tx, d); err != nil {
+			return err
+		}
+		a.EmailCursor, a.LastEmail = ms[len(ms)-1].Seq, now
+		queued = d
+		return putJSON(alerts, []byte(alertID), &a)
+	})
+	return queued, err
+}
+
+// Outbox returns every pending delivery, oldest first.
+func (s *Store) Outbox() ([]*Delivery, error) {
+	var out []*Delivery
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var d Delivery
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("alert: corrupt delivery: %w", err)
+			}
+			out = append(out, &d)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// delivered removes a delivery from the outbox.
+func (s *Store) delivered(seq uint64) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).Delete(itob(seq))
+	})
+}
+
+// failed records a failed attempt and when to try again.
+func (s *Store) failed(d *Delivery) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		out := tx.Bucket(bucketOutbox)
+		if out.Get(itob(d.Seq)) == nil {
+			return nil // delivered or dropped meanwhile
+		}
+		return putJSON(out, itob(d.Seq), d)
+	})
+}

@@ -1,0 +1,138 @@
+package alert
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"dialoguesearch/failure"
+)
+
+func openTestStore(t *testing.T, path string) *Store {
+	t.Helper()
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestStoreRecordsMatchOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), StoreFile)
+	st := openTestStore(t, path)
+	a := testAlert()
+	a.WebhookURL = "http://127.0.0.1:1/hook"
+	if err := st.PutAlert(a); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	m := testMatch(0)
+	added, err := st.record(map[string]string{m.ParagraphID: m.TextHash}, map[string][]Match{a.ID: {m}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added[a.ID]) != 1 || added[a.ID][0].Seq != 1 {
+		t.Fatalf("first record: added %+v", added)
+	}
+	// The same (alert, paragraph, hash) again: nothing new, no delivery.
+	added, err = st.record(nil, map[string][]Match{a.ID: {m}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(added[a.ID]) != 0 {
+		t.Fatalf("repeat recorded %d matches", len(added[a.ID]))
+	}
+	// Changed text: a new match.
+	m2 := m
+	m2.TextHash = "ffffffffffffffff"
+	added, err = st.record(nil, map[string][]Match{a.ID: {m2}}, now)
+	if err != nil || len(added[a.ID]) != 1 {
+		t.Fatalf("changed text: added %v, err %v", added, err)
+	}
+	box, _ := st.Outbox()
+	if len(box) != 2 {
+		t.Fatalf("outbox holds %d deliveries, want 2 (one per run with new matches)", len(box))
+	}
+	if box[0].Key == box[1].Key {
+		t.Fatalf("two deliveries share key %q", box[0].Key)
+	}
+	un, err := st.unchecked(map[string]string{m.ParagraphID: m.TextHash, "other-p1": "aa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if un[m.ParagraphID] || !un["other-p1"] {
+		t.Fatalf("unchecked = %v", un)
+	}
+
+	// Everything survives a reopen (a restart).
+	st.Close()
+	st = openTestStore(t, path)
+	defer st.Close()
+	ms, total, err := st.Matches(a.ID, 0, 10)
+	if err != nil || total != 2 || len(ms) != 2 || ms[0].Seq != 2 {
+		t.Fatalf("after reopen: %d matches (total %d, err %v), newest first want seq 2", len(ms), total, err)
+	}
+	ms, _, _ = st.Matches(a.ID, 1, 10)
+	if len(ms) != 1 || ms[0].Seq != 1 {
+		t.Fatalf("page 2: %+v", ms)
+	}
+	if box, _ := st.Outbox(); len(box) != 2 {
+		t.Fatalf("outbox after reopen: %d", len(box))
+	}
+
+	if err := st.DeleteAlert(a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Alert(a.ID); failure.KindOf(err) != failure.NotFound {
+		t.Fatalf("deleted alert: err %v", err)
+	}
+	if box, _ := st.Outbox(); len(box) != 0 {
+		t.Fatalf("outbox keeps %d deliveries of a deleted alert", len(box))
+	}
+	if err := st.DeleteAlert(a.ID); failure.KindOf(err) != failure.NotFound {
+		t.Fatalf("delete twice: %v", err)
+	}
+}
+
+func TestStoreHeldByAnotherOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), StoreFile)
+	st := openTestStore(t, path)
+	defer st.Close()
+	start := time.Now()
+	_, err := OpenStore(path)
+	if failure.KindOf(err) != failure.Unavailable {
+		t.Fatalf("second open: %v, want Unavailable", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("second open took %v", d)
+	}
+}
+
+func TestQueueEmailDigests(t *testing.T) {
+	st := openTestStore(t, filepath.Join(t.TempDir(), StoreFile))
+	defer st.Close()
+	a := testAlert()
+	a.Frequency = Daily
+	a.LastEmail = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	st.PutAlert(a)
+	m1, m2 := testMatch(0), testMatch(0)
+	m2.ParagraphID = "2026-01-01-scm-57-p4"
+	if _, err := st.record(nil, map[string][]Match{a.ID: {m1, m2}}, a.LastEmail); err != nil {
+		t.Fatal(err)
+	}
+	due := func(now time.Time) func(*Alert) bool { return func(a *Alert) bool { return emailDue(a, now) } }
+	early := a.LastEmail.Add(23 * time.Hour)
+	if d, err := st.queueEmail(a.ID, early, due(early)); err != nil || d != nil {
+		t.Fatalf("daily digest queued after 23h: %v %v", d, err)
+	}
+	later := a.LastEmail.Add(25 * time.Hour)
+	d, err := st.queueEmail(a.ID, later, due(later))
+	if err != nil || d == nil || len(d.Matches) != 2 {
+		t.Fatalf("daily digest after 25h: %+v %v", d, err)
+	}
+	// Nothing new since: no second digest, even when due.
+	much := later.Add(48 * time.Hour)
+	if d, err := st.queueEmail(a.ID, much, due(much)); err != nil || d != nil {
+		t.Fatalf("empty digest queued: %+v %v", d, err)
+	}
+}
