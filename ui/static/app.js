@@ -1,0 +1,95 @@
+// dialoguesearch: a little JavaScript on top of pages that work without it.
+// Every state stays in the URL: forms submit with GET, so back and forward
+// work as they do for any link.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function isTyping(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return el.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  // "/" focuses the search box, as on many search sites.
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (isTyping(document.activeElement)) return;
+    var box = document.getElementById("q");
+    if (!box) return;
+    ev.preventDefault();
+    box.focus();
+    box.select();
+  });
+
+  function submit(form) {
+    if (typeof form.requestSubmit === "function") form.requestSubmit();
+    else form.submit();
+  }
+
+  ready(function () {
+    var form = document.getElementById("searchform");
+    if (form) {
+      // Leave empty fields out of the URL: /?q=opcon, not /?q=opcon&from=&to=.
+      form.addEventListener("submit", function () {
+        var els = form.elements;
+        for (var i = 0; i < els.length; i++) {
+          var el = els[i];
+          if (!el.name || el.disabled) continue;
+          var dflt = el.getAttribute("data-default");
+          if (el.value === "" || (dflt !== null && el.value === dflt)) el.disabled = true;
+        }
+        // Re-enable after the navigation starts so that a page restored
+        // from the back-forward cache is not left with disabled fields.
+        setTimeout(function () {
+          for (var j = 0; j < els.length; j++) els[j].disabled = false;
+        }, 0);
+      });
+
+      // Ticking a facet or changing the sort applies it at once.
+      var auto = document.querySelectorAll('input[type="checkbox"][form="searchform"], select[form="searchform"]');
+      for (var k = 0; k < auto.length; k++) {
+        auto[k].addEventListener("change", function () { submit(form); });
+      }
+      // A date field applies when it holds a whole date (or was cleared);
+      // until then the Apply button shows.
+      var dates = document.querySelectorAll('input[type="date"][form="searchform"]');
+      var apply = document.querySelector(".facets-apply");
+      for (var d = 0; d < dates.length; d++) {
+        dates[d].addEventListener("change", function () {
+          if (apply) apply.classList.add("needed");
+        });
+        dates[d].addEventListener("keydown", function (ev) {
+          if (ev.key === "Enter") { ev.preventDefault(); submit(form); }
+        });
+      }
+    }
+
+    // Plain filter forms (the records list) submit when a select changes.
+    var selects = document.querySelectorAll("form.filterbar select");
+    for (var s = 0; s < selects.length; s++) {
+      selects[s].addEventListener("change", function (ev) { submit(ev.target.form); });
+    }
+
+    // The glossary filter hides rows that do not match, as you type.
+    var filters = document.querySelectorAll("input[data-filter-target]");
+    for (var f = 0; f < filters.length; f++) {
+      (function (input) {
+        var table = document.querySelector(input.getAttribute("data-filter-target"));
+        if (!table) return;
+        var rows = table.tBodies[0].rows;
+        input.addEventListener("input", function () {
+          var needle = input.value.trim().toLowerCase();
+          for (var r = 0; r < rows.length; r++) {
+            rows[r].hidden = needle !== "" && rows[r].textContent.toLowerCase().indexOf(needle) < 0;
+          }
+        });
+      })(filters[f]);
+    }
+  });
+})();
