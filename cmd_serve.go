@@ -129,8 +129,18 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 		idx.Close()
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := server.New(cfg.serverConfig(), server.Deps{Logger: log})
 	url := "http://" + ln.Addr().String()
+	baseURL := url
+	if cfg.BaseURL != "" {
+		baseURL = strings.TrimRight(cfg.BaseURL, "/")
+	}
+	alerts, err := openAlerts(cfg, log, baseURL) // cmd_alerts.go; the server closes it on Shutdown
+	if err != nil {
+		ln.Close()
+		idx.Close()
+		return err
+	}
+	srv := server.New(cfg.serverConfig(), server.Deps{Logger: log, Alerts: server.AlertDeps{Service: alerts}})
 	fmt.Fprintf(stdout, "dialoguesearch: serving %s (API: %s/api/search, docs: %s/api/openapi.json)\n", url, url, url)
 
 	buildCtx, cancelBuild := context.WithCancel(ctx)
@@ -139,6 +149,9 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	go func() {
 		start := time.Now()
 		recs, problems := corpus.Load(fsys)
+		// Records ingested through the API stay in the index (server/alerts.go).
+		recs, iproblems := server.WithIngested(recs, cfg.DataDir)
+		problems = append(problems, iproblems...)
 		for _, p := range problems {
 			log.Warn("record skipped", "file", p.File, "err", p.Err)
 		}

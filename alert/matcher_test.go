@@ -1,0 +1,220 @@
+package alert
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"dialoguesearch/corpus"
+)
+
+func shippedRecords(t testing.TB) []*corpus.Record {
+	t.Helper()
+	recs, problems := corpus.Load(corpus.Default())
+	if len(problems) > 0 {
+		t.Fatalf("corpus: %v", problems)
+	}
+	return recs
+}
+
+// newRecord is a record the corpus has never seen: its paragraphs say
+// "operational control", never the acronym.
+func newRecord() *corpus.Record {
+	return &corpus.Record{
+		ID: "2025-09-16-kidd-25-joint-press-statement", Title: "Joint Press Statement for the 25th KIDD",
+		Kind: corpus.KindJointPressStatement, Date: "2025-09-16",
+		Meeting: corpus.Meeting{Series: "KIDD", Number: 25, Name: "25th KIDD"}, Location: "Seoul",
+		Paragraphs: []corpus.Paragraph{
+			{N: 1, Section: "", Text: "Both sides reviewed the progress made toward the transition of wartime operational control to the future Combined Forces Command.", Sides: []string{"U.S.", "ROK"}},
+			{N: 2, Section: "", Text: "The two sides discussed cooperation on space and cyber security.", Sides: []string{"U.S.", "ROK"}},
+			{N: 3, Section: "", Text: "They agreed to strengthen extended deterrence against the DPRK nuclear threat.", Sides: []string{"U.S.", "ROK"}},
+		},
+	}
+}
+
+func TestMatchAcronymAndFilters(t *testing.T) {
+	ctx := context.Background()
+	b, err := newBatch(ctx, []*corpus.Record{newRecord()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	alerts := []*Alert{
+		{ID: "opcon", Query: "OPCON", Active: true},
+		{ID: "phrase", Query: `"operational control"`, Active: true},
+		{ID: "two", Query: "cyber space", Active: true},
+		{ID: "absent", Query: "submarine", Active: true},
+		{ID: "absent-and", Query: "cyber submarine", Active: true},
+		{ID: "or", Query: "submarine OR cyber", Active: true},
+		{ID: "not", Query: "cyber NOT space", Active: true},
+		{ID: "kidd", Query: "deterrence", Filters: map[string][]string{"series": {"KIDD"}}, Active: true},
+		{ID: "scm", Query: "deterrence", Filters: map[string][]string{"series": {"SCM"}}, Active: true},
+		{ID: "dates", Query: "deterrence", From: "2026-01-01", Active: true},
+		{ID: "stopped", Query: "cyber", Active: false},
+		{ID: "north-korea", Query: "North Korea", Active: true}, // a multi-word synonym of DPRK
+	}
+	found, err := matchAll(ctx, b, alerts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"opcon":       {"2025-09-16-kidd-25-joint-press-statement-p1"},
+		"phrase":      {"2025-09-16-kidd-25-joint-press-statement-p1"},
+		"two":         {"2025-09-16-kidd-25-joint-press-statement-p2"},
+		"or":          {"2025-09-16-kidd-25-joint-press-statement-p2"},
+		"kidd":        {"2025-09-16-kidd-25-joint-press-statement-p3"},
+		"north-korea": {"2025-09-16-kidd-25-joint-press-statement-p3"},
+	}
+	got := map[string][]string{}
+	for id, ms := range found {
+		for _, m := range ms {
+			got[id] = append(got[id], m.ParagraphID)
+			if m.TextHash == "" || m.SnippetHTML == "" {
+				t.Errorf("%s: match without hash or snippet: %+v", id, m)
+			}
+		}
+	}
+	for id := range want {
+		if !slices.Equal(got[id], want[id]) {
+			t.Errorf("alert %s matched %v, want %v", id, got[id], want[id])
+		}
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("alert %s matched %v, want nothing", id, got[id])
+		}
+	}
+}
+
+// The prefilter never skips an alert the real search would match: every
+// alert is run both ways over the shipped corpus as the batch.
+func TestPrefilterAgreesWithSearch(t *testing.T) {
+	ctx := context.Background()
+	recs := shippedRecords(t)
+	b, err := newBatch(ctx, recs[:2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	alerts := benchAlerts(recs, 600, 7)
+	for _, q := range []string{"OPCON", "operational control", `"operational control"`, "North Korea", "DPRK",
+		"U.S. forces", "they'll", "the", "us", "US", "extended deterrence", "+deterrence -nuclear", "deter*", "deterence~"} {
+		alerts = append(alerts, &Alert{ID: q, Query: q, Active: true})
+	}
+	skipped := 0
+	for _, a := range alerts {
+		if b.pre.mayMatch(ctx, a) {
+			continue
+		}
+		skipped++
+		req := a.Request()
+		req.NoFacets = true
+		res, err := b.idx.Search(ctx, req)
+		if err != nil {
+			t.Fatalf("%q: %v", a.Query, err)
+		}
+		if res.Total > 0 {
+			t.Errorf("prefilter skipped %q, which matches %d paragraphs", a.Query, res.Total)
+		}
+	}
+	if skipped == 0 {
+		t.Error("the prefilter skipped nothing: it is not doing its job")
+	}
+	t.Logf("prefilter skipped %d of %d alerts", skipped, len(alerts))
+}
+
+// vocabulary returns the distinct plain words of recs.
+func vocabulary(recs []*corpus.Record) []string {
+	seen := map[string]bool{}
+	var words []string
+	for _, r := range recs {
+		for _, p := range r.Paragraphs {
+			for _, w := range strings.Fields(p.Text) {
+				w = strings.Trim(w, ".,;:()\"'’“”")
+				if len(w) < 4 || !isPlainWord(w) || seen[strings.ToLower(w)] {
+					continue
+				}
+				if _, stop := stopWords[strings.ToLower(w)]; stop {
+					continue
+				}
+				seen[strings.ToLower(w)] = true
+				words = append(words, w)
+			}
+		}
+	}
+	slices.Sort(words)
+	return words
+}
+
+// benchAlerts makes n alerts with queries like analysts save: one to three
+// words, phrases, OR, exclusions and facet filters, drawn from the words of
+// recs (so some match and many do not).
+func benchAlerts(recs []*corpus.Record, n int, seed uint64) []*Alert {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	words := vocabulary(recs)
+	w := func() string { return words[rng.IntN(len(words))] }
+	series := []string{"SCM", "KIDD", "MCM", "NCG"}
+	out := make([]*Alert, n)
+	for i := range out {
+		var q string
+		var f map[string][]string
+		switch k := rng.IntN(10); {
+		case k < 3:
+			q = w()
+		case k < 6:
+			q = w() + " " + w()
+		case k < 7:
+			q = fmt.Sprintf("%q", w()+" "+w())
+		case k < 8:
+			q = w() + " OR " + w()
+		case k < 9:
+			q = w() + " -" + w()
+		default:
+			q = w()
+			f = map[string][]string{"series": {series[rng.IntN(len(series))]}}
+		}
+		out[i] = &Alert{ID: fmt.Sprintf("a%05d", i), Query: q, Filters: f, Active: true}
+	}
+	return out
+}
+
+// benchRecord is a new 100-paragraph record made of the corpus' paragraphs.
+func benchRecord(recs []*corpus.Record) *corpus.Record {
+	r := *recs[0]
+	r.ID = "bench-new-record"
+	r.Paragraphs = nil
+	for i := 0; len(r.Paragraphs) < 100; i++ {
+		src := recs[i%len(recs)]
+		p := src.Paragraphs[(i/len(recs))%len(src.Paragraphs)]
+		p.N = len(r.Paragraphs) + 1
+		r.Paragraphs = append(r.Paragraphs, p)
+	}
+	return &r
+}
+
+// BenchmarkMatch10kAlerts checks 10,000 saved alerts against a new
+// 100-paragraph record: build the in-memory index of the new paragraphs,
+// prefilter, search. The issue's target is under one second.
+func BenchmarkMatch10kAlerts(b *testing.B) {
+	ctx := context.Background()
+	recs := shippedRecords(b)
+	alerts := benchAlerts(recs, 10000, 1)
+	rec := benchRecord(recs)
+	matched := 0
+	for b.Loop() {
+		bt, err := newBatch(ctx, []*corpus.Record{rec})
+		if err != nil {
+			b.Fatal(err)
+		}
+		found, err := matchAll(ctx, bt, alerts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bt.Close()
+		matched = len(found)
+	}
+	b.ReportMetric(float64(matched), "alerts-matched")
+}

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"dialoguesearch/alert"
+	"dialoguesearch/corpus"
+	"dialoguesearch/failure"
+	"dialoguesearch/indexer"
+)
+
+func init() { commands["alerts"] = cmdAlerts }
+
+const alertsUsage = `usage: dialoguesearch alerts <list|run|deliver> [flags]
+
+  list      print every saved alert and the delivery outbox
+  run       check the alerts against indexed paragraphs they have not seen yet
+            (catch-up after a crash or a restored backup), then deliver
+  deliver   send what is due: pending webhooks (with retries) and email digests;
+            for cron when no server runs
+
+A running server does all of this itself and holds the data dir; these
+commands then say so and change nothing.
+`
+
+// bindAlerts registers the flags of the alerts command and of the alert
+// part of index (besides bindCommon).
+func (c *Config) bindAlerts(fs *flag.FlagSet) {
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of the server, for links in alerts (default: http://<addr>)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "the server's listen address, for links when --base-url is not set")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "allow webhook targets on private and loopback addresses")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "SMTP server host:port for alert email (default: no email)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", c.SMTPUser, "SMTP user")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of alert email")
+	fs.BoolVar(&c.SMTPInsecure, "smtp-insecure", c.SMTPInsecure, "allow SMTP without STARTTLS (local relays, tests)")
+}
+
+// baseURL is the public URL for links in alerts.
+func (c Config) baseURL() string {
+	if c.BaseURL != "" {
+		return strings.TrimRight(c.BaseURL, "/")
+	}
+	return "http://" + c.Addr
+}
+
+// alertConfig is the alert service's part of c.
+func (c Config) alertConfig(log *slog.Logger, baseURL string) alert.Config {
+	return alert.Config{
+		BaseURL:             baseURL,
+		WebhookAllowPrivate: c.WebhookAllowPrivate,
+		Mail: alert.MailConfig{
+			Addr: c.SMTPAddr, Username: c.SMTPUser, Password: c.SMTPPassword,
+			From: c.SMTPFrom, Insecure: c.SMTPInsecure,
+		},
+		Logger: log,
+	}
+}
+
+// openAlerts opens the alert service of the data dir.
+func openAlerts(c Config, log *slog.Logger, baseURL string) (*alert.Service, error) {
+	svc, err := alert.Open(c.DataDir, c.alertConfig(log, baseURL))
+	if failure.KindOf(err) == failure.Unavailable {
+		return nil, fmt.Errorf("%s: a running server holds the data dir %s; it checks and delivers alerts itself (ingest new records with POST /api/records)", failure.Message(err), c.DataDir)
+	}
+	return svc, err
+}
+
+// alertsAfterIndex runs the alerts on the paragraphs an index update
+// brought in, then delivers what is due, so that `dialoguesearch index`
+// notifies like the server does.
+func alertsAfterIndex(ctx context.Context, c Config, idx *indexer.Index, stats indexer.UpdateStats, stdout io.Writer) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc, err := openAlerts(c, log, c.baseURL())
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	n, err := svc.OnIndexed(ctx, idx, stats.NewParagraphs)
+	if err != nil {
+		return err
+	}
+	rep, err := svc.DeliverDue(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 || rep.Sent > 0 || rep.Failed > 0 {
+		fmt.Fprintf(stdout, "alerts: %d new matches; %d notifications sent, %d failed (retried later)\n", n, rep.Sent, rep.Failed)
+	}
+	return nil
+}
+
+func cmdAlerts(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, alertsUsage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	sub := args[0]
+	if sub != "list" && sub != "run" && sub != "deliver" {
+		fmt.Fprintf(stderr, "dialoguesearch alerts: unknown subcommand %q\n\n%s", sub, alertsUsage)
+		return 2
+	}
+	cfg := defaultConfig()
+	fset := flag.NewFlagSet("alerts "+sub, flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	cfg.bindCommon(fset)
+	cfg.bindAlerts(fset)
+	if err := parseFlags(fset, args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "dialoguesearch alerts:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var err error
+	switch sub {
+	case "list":
+		err = alertsList(cfg, log, stdout)
+	case "run":
+		err = alertsRun(ctx, cfg, log, stdout)
+	case "deliver":
+		err = alertsDeliver(ctx, cfg, log, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dialoguesearch alerts %s: %v\n", sub, err)
+		return 1
+	}
+	return 0
+}
+
+func alertsList(cfg Config, log *slog.Logger, stdout io.Writer) error {
+	svc, err := openAlerts(cfg, log, cfg.baseURL())
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	vs, err := svc.List()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tQUERY\tCHANNELS\tMATCHES\tSTATUS\tCREATED")
+	for _, v := range vs {
+		ch := []string{"feed"}
+		if v.Email != "" {
+			ch = append(ch, "email:"+v.Frequency)
+		}
+		if v.WebhookURL != "" {
+			ch = append(ch, "webhook")
+		}
+		status := "active"
+		if !v.Active {
+			status = "stopped"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", v.ID, v.Name, v.Query, strings.Join(ch, ","),
+			v.Matches, status, v.Created.Format("2006-01-02"))
+	}
+	tw.Flush()
+	box, err := svc.Store().Outbox()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n%d alerts; %d deliveries pending\n", len(vs), len(box))
+	for _, d := range box {
+		state := "next " + d.NextAt.Format("2006-01-02 15:04:05")
+		if d.Dead {
+			state = "dead (gave up)"
+		}
+		fmt.Fprintf(stdout, "  %s %s %d matches, %d attempts, %s", d.Channel, d.Key, len(d.Matches), d.Attempts, state)
+		if d.LastError != "" {
+			fmt.Fprintf(stdout, ": %s", d.LastError)
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
+
+func alertsRun(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	idx, err := indexer.Open(cfg.DataDir)
+	if err != nil {
+		if failure.KindOf(err) == failure.Unavailable {
+			return fmt.Errorf("%v; a running server checks alerts itself", err)
+		}
+		return err
+	}
+	defer idx.Close()
+	svc, err := openAlerts(cfg, log, cfg.baseURL())
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	sums, err := idx.Records()
+	if err != nil {
+		return err
+	}
+	var paras []indexer.Hit
+	for _, sum := range sums {
+		rec, err := idx.Record(sum.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range rec.Paragraphs {
+			paras = append(paras, indexer.Hit{ID: corpus.ParagraphID(rec.ID, p.N), RecordID: rec.ID, N: p.N, Text: p.Text})
+		}
+	}
+	n, err := svc.OnIndexed(ctx, idx, paras)
+	if err != nil {
+		return err
+	}
+	rep, err := svc.DeliverDue(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "checked %d paragraphs: %d new matches; %d notifications sent, %d failed\n", len(paras), n, rep.Sent, rep.Failed)
+	return nil
+}
+
+func alertsDeliver(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	svc, err := openAlerts(cfg, log, cfg.baseURL())
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	rep, err := svc.DeliverDue(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d digests queued; %d notifications sent, %d failed (retried later), %d given up\n", rep.Queued, rep.Sent, rep.Failed, rep.Dead)
+	return nil
+}

@@ -1,0 +1,570 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+
+	"dialoguesearch/alert"
+	"dialoguesearch/alert/alerttest"
+	"dialoguesearch/corpus"
+	"dialoguesearch/indexer"
+)
+
+const testAdminToken = "admin-secret-token"
+
+// recordKIDD25 says "operational control", never the acronym OPCON.
+const recordKIDD25 = `Joint Press Statement for the 25th Korea-U.S. Integrated Defense Dialogue
+
+September 16, 2025
+
+The U.S. Department of Defense and the Republic of Korea Ministry of National Defense held the 25th Korea-U.S. Integrated Defense Dialogue (KIDD) on September 16, 2025 in Seoul.
+
+Both sides reviewed the progress made toward the transition of wartime operational control to the future Combined Forces Command and reaffirmed the conditions agreed for it.
+
+The two sides discussed cooperation on space and cyber security and agreed to meet again next year.
+`
+
+// recordKIDD26 also speaks of operational control.
+const recordKIDD26 = `Joint Press Statement for the 26th Korea-U.S. Integrated Defense Dialogue
+
+March 3, 2026
+
+The U.S. Department of Defense and the Republic of Korea Ministry of National Defense held the 26th Korea-U.S. Integrated Defense Dialogue (KIDD) on March 3, 2026 in Washington.
+
+The delegations assessed the verification of full operational capability of the future Combined Forces Command, a step on the way to the transfer of wartime operational control.
+
+Both sides committed to strengthening combined exercises.
+`
+
+// alertEnv is a real server on a loopback port with a real index of the
+// default corpus, the alert service in the same data dir, a real SMTP
+// server and a webhook receiver.
+type alertEnv struct {
+	t       *testing.T
+	dataDir string
+	base    string
+	srv     *Server
+	svc     *alert.Service
+	served  chan error
+	smtp    *alerttest.SMTPServer
+	allowPv bool
+}
+
+func startAlertEnv(t *testing.T, dataDir string, smtp *alerttest.SMTPServer, allowPrivate bool) *alertEnv {
+	t.Helper()
+	ctx := context.Background()
+	idx, err := indexer.Open(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, problems := corpus.Load(corpus.Default())
+	if len(problems) > 0 {
+		t.Fatalf("corpus problems: %v", problems)
+	}
+	recs, _ = WithIngested(recs, dataDir)
+	stats, err := idx.Sync(ctx, recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	acfg := alert.Config{
+		BaseURL: base, WebhookAllowPrivate: allowPrivate,
+		RetryBase: 100 * time.Millisecond, RetryMax: time.Second, PollInterval: 100 * time.Millisecond,
+		WebhookTimeout: 2 * time.Second,
+	}
+	if smtp != nil {
+		acfg.Mail = alert.MailConfig{Addr: smtp.Addr, Username: smtp.User, Password: smtp.Password,
+			From: "alerts@dialoguesearch.test", TLS: smtp.ClientTLS, Timeout: 5 * time.Second}
+	}
+	svc, err := alert.Open(dataDir, acfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(Config{DataDir: dataDir, AdminToken: testAdminToken, WebhookAllowPrivate: allowPrivate},
+		Deps{Alerts: AlertDeps{Service: svc}})
+	// SetIndex is what serve does after its build: the corpus' paragraphs
+	// are checked (and no alert fires for them).
+	srv.SetIndex(idx, stats)
+	env := &alertEnv{t: t, dataDir: dataDir, base: base, srv: srv, svc: svc, served: make(chan error, 1), smtp: smtp, allowPv: allowPrivate}
+	go func() { env.served <- srv.Start(ln) }()
+	t.Cleanup(env.stop)
+	return env
+}
+
+func (e *alertEnv) stop() {
+	if e.srv == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		e.t.Errorf("shutdown: %v", err)
+	}
+	if err := <-e.served; err != nil {
+		e.t.Errorf("serve: %v", err)
+	}
+	e.srv = nil
+}
+
+// do sends a request and decodes a JSON answer into out (when not nil).
+func (e *alertEnv) do(method, path, token, contentType string, body io.Reader, out any) int {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.base+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			e.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, b, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (e *alertEnv) ingest(text string) ingestAnswer {
+	e.t.Helper()
+	var ans ingestAnswer
+	if code := e.do("POST", "/api/records", testAdminToken, "text/plain; charset=utf-8", strings.NewReader(text), &ans); code != http.StatusCreated {
+		e.t.Fatalf("ingest: status %d", code)
+	}
+	return ans
+}
+
+type createdAlert struct {
+	ID            string `json:"id"`
+	ManageToken   string `json:"manage_token"`
+	FeedURL       string `json:"feed_url"`
+	WebhookSecret string `json:"webhook_secret"`
+}
+
+func (e *alertEnv) createAlert(body string) createdAlert {
+	e.t.Helper()
+	var a createdAlert
+	if code := e.do("POST", "/api/alerts", "", "application/json", strings.NewReader(body), &a); code != http.StatusCreated {
+		e.t.Fatalf("create alert: status %d", code)
+	}
+	if len(a.ID) < 20 || a.ManageToken == "" || a.FeedURL != e.base+"/alerts/"+a.ID+".atom" {
+		e.t.Fatalf("create alert: %+v", a)
+	}
+	return a
+}
+
+// receiver is a webhook endpoint on a fixed loopback address that can be
+// taken down and brought back. It counts successful deliveries per
+// idempotency key and checks every signature.
+type receiver struct {
+	t      *testing.T
+	addr   string
+	secret string
+	mu     sync.Mutex
+	keys   map[string]int
+	bodies []alert.WebhookPayload
+	srv    *http.Server
+}
+
+func newReceiver(t *testing.T) *receiver {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &receiver{t: t, addr: ln.Addr().String(), keys: map[string]int{}}
+	r.serve(ln)
+	t.Cleanup(r.down)
+	return r
+}
+
+func (r *receiver) URL() string { return "http://" + r.addr + "/hook" }
+
+func (r *receiver) serve(ln net.Listener) {
+	r.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if !alert.VerifySignature(r.secret, body, req.Header.Get(alert.SignatureHeader)) {
+			r.t.Errorf("webhook: bad signature %q", req.Header.Get(alert.SignatureHeader))
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		key := req.Header.Get(alert.IdempotencyHeader)
+		if key == "" {
+			r.t.Error("webhook without Idempotency-Key")
+		}
+		r.keys[key]++
+		var p alert.WebhookPayload
+		if err := json.Unmarshal(body, &p); err != nil {
+			r.t.Errorf("webhook payload: %v", err)
+		}
+		r.bodies = append(r.bodies, p)
+	})}
+	go r.srv.Serve(ln)
+}
+
+func (r *receiver) down() {
+	if r.srv != nil {
+		r.srv.Close()
+		r.srv = nil
+	}
+}
+
+func (r *receiver) up() {
+	var ln net.Listener
+	var err error
+	for range 50 { // the port may linger a moment after Close
+		if ln, err = net.Listen("tcp", r.addr); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		r.t.Fatalf("receiver back on %s: %v", r.addr, err)
+	}
+	r.serve(ln)
+}
+
+func (r *receiver) snapshot() (map[string]int, []alert.WebhookPayload) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys := map[string]int{}
+	for k, v := range r.keys {
+		keys[k] = v
+	}
+	return keys, append([]alert.WebhookPayload(nil), r.bodies...)
+}
+
+func waitUntil(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type matchesAnswer struct {
+	Total   int           `json:"total"`
+	Matches []alert.Match `json:"matches"`
+}
+
+func TestAlertsEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	dataDir := t.TempDir()
+	smtp := alerttest.StartSMTP(t)
+	recv := newReceiver(t)
+	env := startAlertEnv(t, dataDir, smtp, true)
+
+	// The shipped corpus mentions OPCON: the preview says so, but a new
+	// alert does not fire for it.
+	var pv alert.Preview
+	if code := env.do("GET", "/api/alerts/preview?q=OPCON", "", "", nil, &pv); code != 200 || pv.Paragraphs == 0 || pv.Records == 0 {
+		t.Fatalf("preview: %d %+v", code, pv)
+	}
+	if !strings.Contains(pv.Message, fmt.Sprintf("%d paragraph", pv.Paragraphs)) {
+		t.Errorf("preview message %q", pv.Message)
+	}
+	a := env.createAlert(fmt.Sprintf(`{"name":"OPCON watch","q":"OPCON","email":"analyst@example.org","webhook_url":%q,"frequency":"immediate"}`, recv.URL()))
+	recv.mu.Lock()
+	recv.secret = a.WebhookSecret
+	recv.mu.Unlock()
+	var ms matchesAnswer
+	if env.do("GET", "/api/alerts/"+a.ID+"/matches", a.ManageToken, "", nil, &ms); ms.Total != 0 {
+		t.Fatalf("new alert has %d matches from the old corpus", ms.Total)
+	}
+
+	// A new record that says "operational control", not OPCON.
+	ans := env.ingest(recordKIDD25)
+	if ans.ID == "" || ans.Paragraphs < 2 || ans.AlertMatches != 1 {
+		t.Fatalf("ingest: %+v, want 1 alert match", ans)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, IngestDirName, ans.ID+".txt")); err != nil {
+		t.Errorf("original not kept: %v", err)
+	}
+
+	// Matches API.
+	if code := env.do("GET", "/api/alerts/"+a.ID+"/matches", a.ManageToken, "", nil, &ms); code != 200 || ms.Total != 1 {
+		t.Fatalf("matches: %d %+v", code, ms)
+	}
+	m := ms.Matches[0]
+	if m.RecordID != ans.ID || !strings.Contains(m.SnippetHTML, "<mark>") || !strings.Contains(strings.ToLower(m.Text), "operational control") {
+		t.Errorf("match: %+v", m)
+	}
+	if !strings.HasPrefix(m.URL, env.base+"/records/"+ans.ID+"#p") {
+		t.Errorf("match url %q", m.URL)
+	}
+
+	// Atom feed, parsed by a real feed parser.
+	resp, err := http.Get(a.FeedURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/atom+xml") {
+		t.Errorf("feed content type %q", ct)
+	}
+	feed, err := gofeed.NewParser().Parse(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("feed: %v", err)
+	}
+	if len(feed.Items) != 1 || feed.Items[0].Link != m.URL || !strings.Contains(feed.Items[0].Content, "<mark>") {
+		t.Fatalf("feed items: %+v", feed.Items)
+	}
+
+	// Webhook and email.
+	waitUntil(t, "the webhook", 10*time.Second, func() bool { k, _ := recv.snapshot(); return len(k) == 1 })
+	_, bodies := recv.snapshot()
+	if p := bodies[0]; p.Alert.Name != "OPCON watch" || p.Alert.Query != "OPCON" || len(p.Matches) != 1 || p.Matches[0].ParagraphID != m.ParagraphID {
+		t.Errorf("webhook payload: %+v", p)
+	}
+	mails := smtp.WaitFor(t, 1, 10*time.Second)
+	body := decodeQP(t, mails[0].Data)
+	for _, want := range []string{"OPCON watch", `"OPCON"`, "[operational control]", "/alerts/" + a.ID + "?token=" + a.ManageToken, "/alerts/" + a.ID + "/stop?token=" + a.ManageToken} {
+		if !strings.Contains(body, want) {
+			t.Errorf("email lacks %q:\n%s", want, body)
+		}
+	}
+
+	// The same record again: nothing new anywhere.
+	if again := env.ingest(recordKIDD25); again.AlertMatches != 0 || again.ID != ans.ID {
+		t.Fatalf("re-ingest: %+v, want 0 alert matches", again)
+	}
+	time.Sleep(500 * time.Millisecond) // several delivery passes
+	if keys, _ := recv.snapshot(); len(keys) != 1 {
+		t.Fatalf("re-ingest fired the webhook: %v", keys)
+	}
+	if n := len(smtp.Messages()); n != 1 {
+		t.Fatalf("re-ingest sent email: %d messages", n)
+	}
+
+	// Receiver down; another record; the delivery fails and waits in the outbox.
+	recv.down()
+	if ans2 := env.ingest(recordKIDD26); ans2.AlertMatches != 1 {
+		t.Fatalf("second record: %+v", ans2)
+	}
+	waitUntil(t, "a failed webhook attempt", 10*time.Second, func() bool {
+		box, err := env.svc.Store().Outbox()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range box {
+			if d.Channel == alert.ChannelWebhook && d.Attempts > 0 {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Restart the server (the alert store is closed and reopened), bring
+	// the receiver back on the same address.
+	env.stop()
+	recv.up()
+	env = startAlertEnv(t, dataDir, smtp, true)
+	waitUntil(t, "the retried webhook", 15*time.Second, func() bool { k, _ := recv.snapshot(); return len(k) == 2 })
+	time.Sleep(700 * time.Millisecond) // time for any duplicate to show up
+	keys, _ := recv.snapshot()
+	for k, n := range keys {
+		if n != 1 {
+			t.Errorf("key %s delivered %d times, want once", k, n)
+		}
+	}
+	if box, _ := env.svc.Store().Outbox(); len(box) != 0 {
+		t.Errorf("outbox still holds %d deliveries", len(box))
+	}
+	if env.do("GET", "/api/alerts/"+a.ID+"/matches", a.ManageToken, "", nil, &ms); ms.Total != 2 || ms.Matches[0].RecordID == ans.ID {
+		t.Errorf("after restart: %d matches, newest %s", ms.Total, ms.Matches[0].RecordID)
+	}
+	// The email of the second record went out too (two in all).
+	smtp.WaitFor(t, 2, 10*time.Second)
+}
+
+func decodeQP(t *testing.T, msg []byte) string {
+	t.Helper()
+	s := string(msg)
+	if i := strings.Index(s, "\r\n\r\n"); i >= 0 {
+		s = s[i+4:]
+	}
+	s = strings.ReplaceAll(s, "=\r\n", "")
+	var out strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' && i+2 < len(s) {
+			var b byte
+			if _, err := fmt.Sscanf(s[i+1:i+3], "%02X", &b); err == nil {
+				out.WriteByte(b)
+				i += 2
+				continue
+			}
+		}
+		out.WriteByte(s[i])
+	}
+	return out.String()
+}
+
+func TestAlertsBadInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	dataDir := t.TempDir()
+	env := startAlertEnv(t, dataDir, nil, false)
+
+	type errAnswer struct {
+		Error struct {
+			Code, Message, Param string
+		} `json:"error"`
+	}
+	post := func(body string) (int, errAnswer) {
+		var e errAnswer
+		code := env.do("POST", "/api/alerts", "", "application/json", strings.NewReader(body), &e)
+		return code, e
+	}
+	for _, tc := range []struct {
+		name, body, param string
+	}{
+		{"malformed query", `{"q":"(OPCON AND"}`, "q"},
+		{"no query nor filter", `{"name":"x"}`, "q"},
+		{"bad webhook scheme", `{"q":"OPCON","webhook_url":"ftp://example.org/x"}`, "webhook_url"},
+		{"webhook not a URL", `{"q":"OPCON","webhook_url":"hook"}`, "webhook_url"},
+		{"loopback webhook", `{"q":"OPCON","webhook_url":"http://127.0.0.1:9/x"}`, "webhook_url"},
+		{"metadata webhook", `{"q":"OPCON","webhook_url":"http://169.254.169.254/latest"}`, "webhook_url"},
+		{"bad email", `{"q":"OPCON","email":"not an address"}`, "email"},
+		{"bad frequency", `{"q":"OPCON","frequency":"hourly"}`, "frequency"},
+		{"bad date", `{"q":"OPCON","from":"2024-13-01"}`, "from"},
+		{"unknown field", `{"q":"OPCON","speakers":["Austin"]}`, "speakers"},
+		{"not json", `{"q":`, "body"},
+	} {
+		code, e := post(tc.body)
+		if code != http.StatusBadRequest || e.Error.Param != tc.param {
+			t.Errorf("%s: %d %+v, want 400 naming %q", tc.name, code, e.Error, tc.param)
+		}
+	}
+
+	a := env.createAlert(`{"name":"Austin on OPCON","q":"OPCON","speaker":["Lloyd J. Austin III"],"topic":["OPCON transition"]}`)
+	var v alert.View
+	if code := env.do("GET", "/api/alerts/"+a.ID, a.ManageToken, "", nil, &v); code != 200 || v.Filters["speaker"][0] != "Lloyd J. Austin III" || v.Filters["topic"][0] != "OPCON transition" {
+		t.Fatalf("get: %d %+v", code, v)
+	}
+	if v.ManageToken != "" || v.WebhookSecret != "" {
+		t.Error("GET shows the secrets")
+	}
+	// Token via ?token= works too.
+	if code := env.do("GET", "/api/alerts/"+a.ID+"?token="+a.ManageToken, "", "", nil, nil); code != 200 {
+		t.Errorf("?token=: %d", code)
+	}
+	for _, tok := range []string{"", "wrong-token", testAdminToken} {
+		if code := env.do("GET", "/api/alerts/"+a.ID, tok, "", nil, nil); code != http.StatusForbidden {
+			t.Errorf("GET with token %q: %d, want 403", tok, code)
+		}
+		if code := env.do("DELETE", "/api/alerts/"+a.ID, tok, "", nil, nil); code != http.StatusForbidden {
+			t.Errorf("DELETE with token %q: %d, want 403", tok, code)
+		}
+		if code := env.do("GET", "/api/alerts/"+a.ID+"/matches", tok, "", nil, nil); code != http.StatusForbidden {
+			t.Errorf("matches with token %q: %d, want 403", tok, code)
+		}
+	}
+	if code := env.do("GET", "/api/alerts/NOSUCHALERT", a.ManageToken, "", nil, nil); code != http.StatusNotFound {
+		t.Errorf("unknown alert: %d, want 404", code)
+	}
+	if code := env.do("GET", "/alerts/NOSUCHALERT.atom", "", "", nil, nil); code != http.StatusNotFound {
+		t.Errorf("unknown feed: %d, want 404", code)
+	}
+
+	// PATCH changes only what it names; a bad value is a 400 and changes nothing.
+	if code := env.do("PATCH", "/api/alerts/"+a.ID, a.ManageToken, "application/json", strings.NewReader(`{"name":"Renamed","frequency":"weekly"}`), &v); code != 200 || v.Name != "Renamed" || v.Query != "OPCON" || v.Frequency != "weekly" {
+		t.Fatalf("patch: %d %+v", code, v)
+	}
+	if code := env.do("PATCH", "/api/alerts/"+a.ID, a.ManageToken, "application/json", strings.NewReader(`{"q":"(("}`), nil); code != 400 {
+		t.Errorf("patch bad query: %d", code)
+	}
+	env.do("GET", "/api/alerts/"+a.ID, a.ManageToken, "", nil, &v)
+	if v.Query != "OPCON" {
+		t.Errorf("a rejected patch changed q to %q", v.Query)
+	}
+
+	// Admin list.
+	if code := env.do("GET", "/api/alerts", "", "", nil, nil); code != http.StatusForbidden {
+		t.Errorf("list without admin token: %d", code)
+	}
+	var list struct {
+		Total  int          `json:"total"`
+		Alerts []alert.View `json:"alerts"`
+	}
+	if code := env.do("GET", "/api/alerts", testAdminToken, "", nil, &list); code != 200 || list.Total != 1 || list.Alerts[0].ManageToken != "" {
+		t.Errorf("admin list: %d %+v", code, list)
+	}
+
+	// Ingest: admin only, 413 over 10 MB, 422 for an unparsable file with
+	// nothing changed, multipart accepted.
+	if code := env.do("POST", "/api/records", "", "text/plain", strings.NewReader(recordKIDD25), nil); code != http.StatusForbidden {
+		t.Errorf("ingest without token: %d", code)
+	}
+	if code := env.do("POST", "/api/records", "nope", "text/plain", strings.NewReader(recordKIDD25), nil); code != http.StatusForbidden {
+		t.Errorf("ingest with a wrong token: %d", code)
+	}
+	big := bytes.Repeat([]byte("The alliance stands firm. "), (10<<20)/26+10)
+	if code := env.do("POST", "/api/records", testAdminToken, "text/plain", bytes.NewReader(big), nil); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized record: %d, want 413", code)
+	}
+	before := env.srv.idx.Load().Stats()
+	var e errAnswer
+	if code := env.do("POST", "/api/records", testAdminToken, "text/plain", bytes.NewReader([]byte("\x00\x01\x02binary\x00")), &e); code != http.StatusUnprocessableEntity || e.Error.Message == "" {
+		t.Errorf("unparsable record: %d %+v, want 422 with a reason", code, e)
+	}
+	if after := env.srv.idx.Load().Stats(); after.Records != before.Records || after.Paragraphs != before.Paragraphs {
+		t.Errorf("a 422 changed the index: %+v -> %+v", before, after)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dataDir, IngestDirName)); len(ents) != 0 {
+		t.Errorf("a 422 left files: %v", ents)
+	}
+	var mpBody bytes.Buffer
+	mw := multipart.NewWriter(&mpBody)
+	fw, _ := mw.CreateFormFile("file", "kidd-25.txt")
+	fw.Write([]byte(recordKIDD25))
+	mw.Close()
+	var ans ingestAnswer
+	if code := env.do("POST", "/api/records", testAdminToken, mw.FormDataContentType(), &mpBody, &ans); code != 201 || ans.Paragraphs < 2 {
+		t.Errorf("multipart ingest: %d %+v", code, ans)
+	}
+	var rec corpus.Record
+	if code := env.do("GET", "/api/records/"+ans.ID, "", "", nil, &rec); code != 200 {
+		t.Errorf("ingested record not served: %d", code)
+	}
+
+	// Delete, then it is gone.
+	if code := env.do("DELETE", "/api/alerts/"+a.ID, a.ManageToken, "", nil, nil); code != http.StatusNoContent {
+		t.Errorf("delete: %d", code)
+	}
+	if code := env.do("GET", "/api/alerts/"+a.ID, a.ManageToken, "", nil, nil); code != http.StatusNotFound {
+		t.Errorf("deleted alert: %d, want 404", code)
+	}
+}
