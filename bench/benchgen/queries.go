@@ -264,7 +264,7 @@ func writeQueries(dir string, qs []mix.Query) error {
 		}
 		jw.Write(b)
 		jw.WriteByte('\n')
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", q.ID, q.Class, encodeClauses(q.Clauses), encodeFilters(q))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", q.ID, q.Class, mix.EncodeClauses(q.Clauses), mix.EncodeFilters(q))
 		fmt.Fprintf(xw, "%s", q.Q)
 		for _, f := range q.FilterFacets() {
 			fmt.Fprintf(xw, "\t%s=%s", f, strings.Join(q.Filters[f], "|"))
@@ -277,39 +277,4 @@ func writeQueries(dir string, qs []mix.Query) error {
 		}
 	}
 	return os.WriteFile(filepath.Join(dir, "stopwords.txt"), []byte(strings.Join(bleveStopWords(), "\n")+"\n"), 0o644)
-}
-
-// encodeClauses is the Lucene driver's line format: clauses joined by ";",
-// each "+" (must), "-" (must not) or "F" (field=value), alternatives by "|",
-// words of a phrase by spaces.
-func encodeClauses(cs []mix.Clause) string {
-	var parts []string
-	for _, c := range cs {
-		switch {
-		case c.Field != "":
-			parts = append(parts, "F"+c.Field+"="+c.Value)
-		default:
-			var alts []string
-			for _, a := range c.Any {
-				alts = append(alts, strings.Join(a, " "))
-			}
-			op := "+"
-			if c.Not {
-				op = "-"
-			}
-			parts = append(parts, op+strings.Join(alts, "|"))
-		}
-	}
-	return strings.Join(parts, ";")
-}
-
-func encodeFilters(q mix.Query) string {
-	var parts []string
-	for _, f := range q.FilterFacets() {
-		parts = append(parts, f+"="+strings.Join(q.Filters[f], "|"))
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ";")
 }

@@ -178,3 +178,40 @@ func (t Timer) Seconds() float64 { return time.Since(t.t).Seconds() }
 
 // SQLQuote quotes s as an SQL string literal.
 func SQLQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// EncodeClauses is the Lucene driver's line format: clauses joined by ";",
+// each "+" (must), "-" (must not) or "F" (field=value), alternatives by "|",
+// words of a phrase by spaces.
+func EncodeClauses(cs []Clause) string {
+	var parts []string
+	for _, c := range cs {
+		switch {
+		case c.Field != "":
+			parts = append(parts, "F"+c.Field+"="+c.Value)
+		default:
+			var alts []string
+			for _, a := range c.Any {
+				alts = append(alts, strings.Join(a, " "))
+			}
+			op := "+"
+			if c.Not {
+				op = "-"
+			}
+			parts = append(parts, op+strings.Join(alts, "|"))
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// EncodeFilters is the Lucene driver's filter format: facet=v1|v2 joined by
+// ";", or "-" for none.
+func EncodeFilters(q Query) string {
+	var parts []string
+	for _, f := range q.FilterFacets() {
+		parts = append(parts, f+"="+strings.Join(q.Filters[f], "|"))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ";")
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark on one corpus size: generate, our engine (build,
+# in-process queries with a CPU profile, HTTP load), Lucene 4.10.4, SQLite
+# FTS5, PostgreSQL, then the report bench/out/results.md.
+# Usage: bench/run.sh [N] (paragraphs; default 100000). Environment:
+# REPS (3), DURATION (10s per HTTP run), RATE (open-loop req/s, 200),
+# ENGINES ("ours lucene sqlite pg http").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-100000}
+REPS=${REPS:-3}
+DURATION=${DURATION:-10s}
+RATE=${RATE:-200}
+ENGINES=${ENGINES:-"ours lucene sqlite pg http"}
+OUT=bench/out
+PORT=${PORT:-8099}
+has() { [[ " $ENGINES " == *" $1 "* ]]; }
+mkdir -p "$OUT"
+
+go run ./bench/benchgen -n "$N" -out "$OUT"
+go build -o "$OUT/benchrun" ./bench/benchrun
+go build -o "$OUT/benchours" ./bench/benchours
+CP=$(ls /usr/share/java/lucene-{core,analyzers-common,highlighter,queryparser,facet,queries}-4.10.4.jar | paste -sd:)
+mkdir -p "$OUT/lucene-classes"
+javac -nowarn -cp "$CP" -d "$OUT/lucene-classes" bench/lucene/Bench.java
+
+if has ours; then
+  "$OUT/benchours" build -n "$N" -out "$OUT" -buildprofile "$OUT/ours-build-$N.pprof"
+  "$OUT/benchours" query -n "$N" -out "$OUT" -reps "$REPS" -cpuprofile "$OUT/ours-query-$N.pprof"
+  go tool pprof -top -nodecount=25 "$OUT/benchours" "$OUT/ours-query-$N.pprof" > "$OUT/ours-query-$N.top.txt" 2>/dev/null || true
+  go tool pprof -top -nodecount=25 "$OUT/benchours" "$OUT/ours-build-$N.pprof" > "$OUT/ours-build-$N.top.txt" 2>/dev/null || true
+fi
+has lucene && "$OUT/benchrun" lucene -n "$N" -out "$OUT" -reps "$REPS"
+has sqlite && "$OUT/benchrun" sqlite -n "$N" -out "$OUT" -reps "$REPS"
+has pg && "$OUT/benchrun" pg -n "$N" -out "$OUT" -reps "$REPS"
+
+if has http; then
+  # Our server on core 0 through the real router; wrk/hey on core 1.
+  taskset -c 0 "$OUT/benchours" serve -n "$N" -out "$OUT" -addr "127.0.0.1:$PORT" &
+  SRV=$!
+  trap 'kill $SRV 2>/dev/null || true' EXIT
+  "$OUT/benchrun" http -n "$N" -out "$OUT" -url "http://127.0.0.1:$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of our server failed" >&2
+  kill "$SRV"; wait "$SRV" || true
+  trap - EXIT
+  if has lucene; then
+    "$OUT/benchrun" http -n "$N" -out "$OUT" -port "$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of Lucene failed" >&2
+  fi
+fi
+"$OUT/benchrun" report -n "$N" -out "$OUT"
+echo "bench: wrote $OUT/results.md"
