@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -66,12 +67,20 @@ type alertEnv struct {
 
 func startAlertEnv(t *testing.T, dataDir string, smtp *alerttest.SMTPServer, allowPrivate bool) *alertEnv {
 	t.Helper()
+	return startAlertEnvWith(t, dataDir, smtp, Config{WebhookAllowPrivate: allowPrivate}, corpus.Default())
+}
+
+// startAlertEnvWith starts the environment with cfg (DataDir and AdminToken
+// are set here) over the records of fsys.
+func startAlertEnvWith(t *testing.T, dataDir string, smtp *alerttest.SMTPServer, cfg Config, fsys fs.FS) *alertEnv {
+	t.Helper()
+	allowPrivate := cfg.WebhookAllowPrivate
 	ctx := context.Background()
 	idx, err := indexer.Open(dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, problems := corpus.Load(corpus.Default())
+	recs, problems := corpus.Load(fsys)
 	if len(problems) > 0 {
 		t.Fatalf("corpus problems: %v", problems)
 	}
@@ -98,8 +107,8 @@ func startAlertEnv(t *testing.T, dataDir string, smtp *alerttest.SMTPServer, all
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(Config{DataDir: dataDir, AdminToken: testAdminToken, WebhookAllowPrivate: allowPrivate},
-		Deps{Alerts: AlertDeps{Service: svc}})
+	cfg.DataDir, cfg.AdminToken = dataDir, testAdminToken
+	srv := New(cfg, Deps{Alerts: AlertDeps{Service: svc, WatchInterval: 100 * time.Millisecond}})
 	// SetIndex is what serve does after its build: the corpus' paragraphs
 	// are checked (and no alert fires for them).
 	srv.SetIndex(idx, stats)
@@ -566,5 +575,123 @@ func TestAlertsBadInput(t *testing.T) {
 	}
 	if code := env.do("GET", "/api/alerts/"+a.ID, a.ManageToken, "", nil, nil); code != http.StatusNotFound {
 		t.Errorf("deleted alert: %d, want 404", code)
+	}
+}
+
+// serve --watch: a record file dropped into the corpus dir is indexed and
+// fires the alerts; a changed file fires only for its changed paragraph.
+func TestAlertsWatchCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	corpusDir := t.TempDir()
+	for _, name := range []string{"2023-11-13-scm-55-joint-communique.txt", "2024-10-30-scm-56-fact-sheet.txt"} {
+		b, err := fs.ReadFile(corpus.Default(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(corpusDir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := startAlertEnvWith(t, t.TempDir(), nil, Config{Watch: true, CorpusDir: corpusDir}, os.DirFS(corpusDir))
+	a := env.createAlert(`{"name":"OPCON","q":"OPCON"}`)
+	matches := func() matchesAnswer {
+		var ms matchesAnswer
+		env.do("GET", "/api/alerts/"+a.ID+"/matches", a.ManageToken, "", nil, &ms)
+		return ms
+	}
+	// The watcher's first pass sees the corpus the build indexed: nothing fires.
+	time.Sleep(400 * time.Millisecond)
+	if ms := matches(); ms.Total != 0 {
+		t.Fatalf("the existing corpus fired %d matches", ms.Total)
+	}
+	file := filepath.Join(corpusDir, "kidd-25.txt")
+	if err := os.WriteFile(file, []byte(recordKIDD25), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the watched file's match", 10*time.Second, func() bool { return matches().Total == 1 })
+
+	// Change only the last paragraph (not about OPCON), then the OPCON one.
+	changed := strings.Replace(recordKIDD25, "agreed to meet again next year", "agreed to meet again in spring", 1)
+	os.WriteFile(file, []byte(changed), 0o644)
+	time.Sleep(600 * time.Millisecond)
+	if ms := matches(); ms.Total != 1 {
+		t.Fatalf("a change to another paragraph fired: %d matches", ms.Total)
+	}
+	changed = strings.Replace(changed, "reaffirmed the conditions", "restated the conditions", 1)
+	os.WriteFile(file, []byte(changed), 0o644)
+	waitUntil(t, "the changed paragraph's match", 10*time.Second, func() bool { return matches().Total == 2 })
+}
+
+// The alert pages: Save as alert with a preview, the alert's page, stop,
+// My alerts; all through the real router, as a browser without JavaScript
+// would use them.
+func TestAlertPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	get := func(path string) (int, string) {
+		resp, err := http.Get(env.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// The search page offers "Save as alert" with the search in the link.
+	if code, body := get("/?q=OPCON"); code != 200 || !strings.Contains(body, `href="/alerts/new?q=OPCON`) {
+		t.Errorf("search page: %d, no Save as alert link", code)
+	}
+	code, body := get("/alerts/new?q=OPCON&series=SCM")
+	if code != 200 || !strings.Contains(body, "would have matched") || !strings.Contains(body, `name="series" value="SCM"`) {
+		t.Fatalf("new alert page: %d\n%s", code, body)
+	}
+	// Submit the form (no redirects followed, to see where it leads).
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(env.base+"/alerts/new", map[string][]string{"q": {"OPCON"}, "series": {"SCM"}, "name": {"OPCON at the SCM"}, "frequency": {"daily"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "token=") {
+		t.Fatalf("create by form: %d %q", resp.StatusCode, loc)
+	}
+	code, body = get(loc)
+	if code != 200 || !strings.Contains(body, "Alert: OPCON at the SCM") || !strings.Contains(body, ".atom") || !strings.Contains(body, "alerts.js") {
+		t.Fatalf("alert page: %d\n%s", code, body)
+	}
+	id := strings.TrimPrefix(loc[:strings.Index(loc, "?")], "/alerts/")
+	token := loc[strings.Index(loc, "token=")+len("token="):]
+	if code, _ := get("/alerts/" + id); code != http.StatusForbidden {
+		t.Errorf("alert page without token: %d, want 403", code)
+	}
+	// The stop link shows a confirmation; only the POST stops.
+	if code, body := get("/alerts/" + id + "/stop?token=" + token); code != 200 || !strings.Contains(body, "Stop this alert") {
+		t.Fatalf("stop page: %d", code)
+	}
+	var v alert.View
+	env.do("GET", "/api/alerts/"+id, token, "", nil, &v)
+	if !v.Active {
+		t.Fatal("viewing the stop page stopped the alert")
+	}
+	resp, err = client.PostForm(env.base+"/alerts/"+id+"/stop", map[string][]string{"token": {token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	env.do("GET", "/api/alerts/"+id, token, "", nil, &v)
+	if resp.StatusCode != http.StatusSeeOther || v.Active {
+		t.Fatalf("stop: %d, active %v", resp.StatusCode, v.Active)
+	}
+	// A stopped alert matches nothing new.
+	if ans := env.ingest(recordKIDD25); ans.AlertMatches != 0 {
+		t.Errorf("a stopped alert matched %d", ans.AlertMatches)
+	}
+	if code, body := get("/alerts"); code != 200 || !strings.Contains(body, "My alerts") {
+		t.Errorf("my alerts: %d", code)
 	}
 }
