@@ -46,7 +46,7 @@ func main() {
 		log.Fatal(err)
 	}
 	qs := Queries(v, *seed)
-	if err := writeQueries(*out, qs); err != nil {
+	if err := writeQueries(*out, qs, v.freq); err != nil {
 		log.Fatal(err)
 	}
 	words := 0

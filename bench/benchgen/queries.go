@@ -240,7 +240,7 @@ func commonPhrases(v *vocab) []string {
 	return ps
 }
 
-func writeQueries(dir string, qs []mix.Query) error {
+func writeQueries(dir string, qs []mix.Query, words map[string]int) error {
 	jf, err := os.Create(filepath.Join(dir, "queries.jsonl"))
 	if err != nil {
 		return err
@@ -275,6 +275,13 @@ func writeQueries(dir string, qs []mix.Query) error {
 		if err := w.Flush(); err != nil {
 			return err
 		}
+	}
+	var vocab strings.Builder
+	for w := range words {
+		vocab.WriteString(w + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "vocab.txt"), []byte(vocab.String()), 0o644); err != nil {
+		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "stopwords.txt"), []byte(strings.Join(bleveStopWords(), "\n")+"\n"), 0o644)
 }

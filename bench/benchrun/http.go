@@ -58,7 +58,7 @@ func runHTTP(o opts) error {
 			return err
 		}
 		o.url = fmt.Sprintf("http://127.0.0.1:%d", o.port+1)
-		srv := exec.Command("taskset", "-c", "0", "java", "-Xmx2g", "-cp", cp, "Bench", "serve", o.path("lucene-%d", o.n), o.path("queries.tsv"), o.path("stopwords.txt"), strconv.Itoa(o.port+1))
+		srv := exec.Command("taskset", "-c", "0", "java", "-Xmx2g", "-Dsun.net.httpserver.nodelay=true", "-cp", cp, "Bench", "serve", o.path("lucene-%d", o.n), o.path("queries.tsv"), o.path("stopwords.txt"), strconv.Itoa(o.port+1))
 		srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
 		if err := srv.Start(); err != nil {
 			return err
@@ -127,6 +127,7 @@ func runHTTP(o opts) error {
 	if err != nil {
 		return err
 	}
+	os.WriteFile(o.path("hey-%s-%d.txt", engine, o.n), []byte(out), 0o644)
 	r := parseHey(out)
 	r.Engine, r.Tool, r.Conns, r.Rate = engine, "hey -q (open loop, query "+strconv.Itoa(qs[len(qs)/2].ID)+")", conns, o.rate
 	runs = append(runs, r)

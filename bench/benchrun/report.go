@@ -108,6 +108,18 @@ func report(o opts) error {
 		}
 		sort.Strings(cls)
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s |\n", r.Engine, g.compared, g.totals, g.facets, strings.Join(cls, ", "))
+		if strings.Contains(r.Engine, "SQLite") {
+			if agree := analysisAgrees(o.path("vocab.txt"), qs); agree != nil {
+				sub := &mix.Run{}
+				for _, oc := range ref.Outcomes {
+					if agree[oc.ID] {
+						sub.Outcomes = append(sub.Outcomes, oc)
+					}
+				}
+				gs := compareRuns(sub, r, classes)
+				fmt.Fprintf(&b, "| %s, only queries whose words Porter and Snowball conflate alike | %d | %d | %d | |\n", r.Engine, gs.compared, gs.totals, gs.facets)
+			}
+		}
 		for _, e := range g.examples {
 			examples = append(examples, r.Engine+": "+e)
 		}
