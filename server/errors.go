@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -68,6 +69,7 @@ func unavailable(msg string, cause error) error {
 // errors are never sent; the caller logs them.
 func toAPIError(err error) (int, apiError) {
 	var he *echo.HTTPError
+	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &he):
 		code, ok := httpCodes[he.Code]
@@ -90,6 +92,9 @@ func toAPIError(err error) (int, apiError) {
 			msg = "request body too large"
 		}
 		return he.Code, apiError{Code: code, Message: msg}
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, apiError{Code: "too_large",
+			Message: fmt.Sprintf("request body too large; the limit is %d bytes", mbe.Limit)}
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusServiceUnavailable, apiError{Code: "timeout", Message: "the request took too long and was stopped"}
 	}

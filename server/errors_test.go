@@ -75,7 +75,7 @@ func TestBodyLimit(t *testing.T) {
 		return c.String(http.StatusOK, fmt.Sprint(buf.Len()))
 	})
 	rec := do(t, s, http.MethodPost, "/api/test-echo-body", onlyReader{bytes.NewReader(big)})
-	wantError(t, rec, http.StatusRequestEntityTooLarge, "too_large")
+	wantError(t, rec, http.StatusRequestEntityTooLarge, "too_large", "1024 bytes")
 	rec = do(t, s, http.MethodPost, "/api/test-echo-body", bytes.NewReader(big[:1000]))
 	wantStatus(t, rec, http.StatusOK)
 }
@@ -168,6 +168,7 @@ func TestErrorMapping(t *testing.T) {
 		{failure.Wrap(failure.Internal, errSecret, "secret"), 500, "internal"},
 		{errSecret, 500, "internal"},
 		{echo.ErrNotFound, 404, "not_found"},
+		{fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 10}), 413, "too_large"},
 		{echo.NewHTTPError(http.StatusBadGateway, "secret upstream"), 500, "internal"},
 	} {
 		status, ae := toAPIError(tc.err)

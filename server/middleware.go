@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -58,9 +57,7 @@ func (s *Server) useMiddleware() {
 			},
 		}))
 	}
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit: strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + "B",
-	}))
+	e.Use(s.bodyLimitMiddleware)
 	if s.cfg.RequestTimeout > 0 {
 		e.Use(s.timeoutMiddleware)
 	}
@@ -151,6 +148,22 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// bodyLimitMiddleware refuses a body over the limit: at once when its
+// Content-Length says so, else when a handler reads past the limit (the
+// read fails with *http.MaxBytesError, which answers 413).
+func (s *Server) bodyLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > s.cfg.MaxBodyBytes {
+			return &http.MaxBytesError{Limit: s.cfg.MaxBodyBytes}
+		}
+		if req.Body != nil && req.Body != http.NoBody {
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, s.cfg.MaxBodyBytes)
+		}
 		return next(c)
 	}
 }
