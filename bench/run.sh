@@ -3,12 +3,14 @@
 # in-process queries with a CPU profile, HTTP load), Lucene 4.10.4, SQLite
 # FTS5, PostgreSQL, then the report bench/out/results.md.
 # Usage: bench/run.sh [N] (paragraphs; default 100000). Environment:
-# REPS (3), DURATION (10s per HTTP run), RATE (open-loop req/s, 200),
+# REPS (3), SQL_REPS (timed passes for SQLite and PostgreSQL, default REPS:
+# they are 10-100x slower per query), DURATION (10s per HTTP run), RATE (open-loop req/s, 200),
 # ENGINES ("ours lucene sqlite pg http").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 REPS=${REPS:-3}
+SQL_REPS=${SQL_REPS:-$REPS}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-200}
 ENGINES=${ENGINES:-"ours lucene sqlite pg http"}
@@ -19,7 +21,7 @@ mkdir -p "$OUT"
 
 go run ./bench/benchgen -n "$N" -out "$OUT"
 go build -o "$OUT/benchrun" ./bench/benchrun
-go build -o "$OUT/benchours" ./bench/benchours
+if has ours; then go build -o "$OUT/benchours" ./bench/benchours; fi
 CP=$(ls /usr/share/java/lucene-{core,analyzers-common,highlighter,queryparser,facet,queries}-4.10.4.jar | paste -sd:)
 mkdir -p "$OUT/lucene-classes"
 javac -nowarn -cp "$CP" -d "$OUT/lucene-classes" bench/lucene/Bench.java
@@ -31,10 +33,10 @@ if has ours; then
   go tool pprof -top -nodecount=25 "$OUT/benchours" "$OUT/ours-build-$N.pprof" > "$OUT/ours-build-$N.top.txt" 2>/dev/null || true
 fi
 has lucene && "$OUT/benchrun" lucene -n "$N" -out "$OUT" -reps "$REPS"
-has sqlite && "$OUT/benchrun" sqlite -n "$N" -out "$OUT" -reps "$REPS"
-has pg && "$OUT/benchrun" pg -n "$N" -out "$OUT" -reps "$REPS"
+has sqlite && "$OUT/benchrun" sqlite -n "$N" -out "$OUT" -reps "$SQL_REPS"
+has pg && "$OUT/benchrun" pg -n "$N" -out "$OUT" -reps "$SQL_REPS"
 
-if has http; then
+if has http && has ours; then
   # Our server on core 0 through the real router; wrk/hey on core 1.
   taskset -c 0 "$OUT/benchours" serve -n "$N" -out "$OUT" -addr "127.0.0.1:$PORT" &
   SRV=$!
@@ -42,9 +44,9 @@ if has http; then
   "$OUT/benchrun" http -n "$N" -out "$OUT" -url "http://127.0.0.1:$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of our server failed" >&2
   kill "$SRV"; wait "$SRV" || true
   trap - EXIT
-  if has lucene; then
-    "$OUT/benchrun" http -n "$N" -out "$OUT" -port "$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of Lucene failed" >&2
-  fi
+fi
+if has http && has lucene; then
+  "$OUT/benchrun" http -n "$N" -out "$OUT" -port "$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of Lucene failed" >&2
 fi
 "$OUT/benchrun" report -n "$N" -out "$OUT"
 echo "bench: wrote $OUT/results.md"
