@@ -1,0 +1,181 @@
+package indexer
+
+import (
+	"html"
+	"sort"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// snippetRunes is the longest snippet; a longer paragraph is cut to a window
+// around its first match.
+const snippetRunes = 320
+
+// highlight builds the HTML snippet of text for compiled query c: the text
+// HTML-escaped, with <mark> around the words the query matched (stems,
+// phrases, prefixes, fuzzy words and synonym expansions alike), found by
+// analysing the text again with the index's analyzer. Only the hits shown
+// are highlighted, so this costs a few microseconds per hit. It also returns
+// the labels of the expansions found in text.
+func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string) {
+	expansions := []string{}
+	if c == nil || text == "" {
+		return snippet(text, nil), expansions
+	}
+	toks := a.Analyze([]byte(text))
+	byPos := make(map[int]*analysis.Token, len(toks))
+	for _, t := range toks {
+		byPos[t.Position] = t
+	}
+	var spans [][2]int
+	for _, t := range toks {
+		term := string(t.Term)
+		if c.terms[term] || hasPrefixAny(term, c.prefixes) || fuzzyAny(term, c.fuzzies) {
+			spans = append(spans, [2]int{t.Start, t.End})
+		}
+	}
+	matchSlots := func(slots []string) bool {
+		found := false
+		for _, t := range toks {
+			if string(t.Term) != slots[0] {
+				continue
+			}
+			last := t
+			ok := true
+			for j := 1; j < len(slots); j++ {
+				if slots[j] == "" {
+					continue
+				}
+				u := byPos[t.Position+j]
+				if u == nil || string(u.Term) != slots[j] {
+					ok = false
+					break
+				}
+				last = u
+			}
+			if ok {
+				spans = append(spans, [2]int{t.Start, last.End})
+				found = true
+			}
+		}
+		return found
+	}
+	for _, ph := range c.phrases {
+		matchSlots(ph)
+	}
+	seen := map[string]bool{}
+	for _, e := range c.expansions {
+		if len(e.slots) > 0 && matchSlots(e.slots) && !seen[e.label] {
+			expansions = append(expansions, e.label)
+			seen[e.label] = true
+		}
+	}
+	return snippet(text, spans), expansions
+}
+
+func hasPrefixAny(term string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(term, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func fuzzyAny(term string, fs []fuzzyTerm) bool {
+	for _, f := range fs {
+		if abs(len(term)-len(f.term)) <= f.dist && levenshtein(term, f.term) <= f.dist {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// snippet writes text escaped, with spans (byte ranges) marked, cut to a
+// window of about snippetRunes around the first span.
+func snippet(text string, spans [][2]int) string {
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	var merged [][2]int
+	for _, s := range spans {
+		if n := len(merged); n > 0 && s[0] <= merged[n-1][1] {
+			if s[1] > merged[n-1][1] {
+				merged[n-1][1] = s[1]
+			}
+			continue
+		}
+		merged = append(merged, s)
+	}
+	lo, hi := 0, len(text)
+	if len([]rune(text)) > snippetRunes {
+		anchor := 0
+		if len(merged) > 0 {
+			anchor = merged[0][0]
+		}
+		lo = anchor - snippetRunes/4
+		if lo < 0 {
+			lo = 0
+		}
+		hi = lo + snippetRunes
+		if hi > len(text) {
+			hi = len(text)
+			lo = max(0, hi-snippetRunes)
+		}
+		lo = wordStart(text, lo)
+		hi = wordEnd(text, hi)
+	}
+	var b strings.Builder
+	if lo > 0 {
+		b.WriteString("… ")
+	}
+	at := lo
+	for _, s := range merged {
+		if s[1] <= lo || s[0] >= hi {
+			continue
+		}
+		st, en := max(s[0], lo), min(s[1], hi)
+		b.WriteString(html.EscapeString(text[at:st]))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[st:en]))
+		b.WriteString("</mark>")
+		at = en
+	}
+	b.WriteString(html.EscapeString(text[at:hi]))
+	if hi < len(text) {
+		b.WriteString(" …")
+	}
+	return b.String()
+}
+
+// wordStart moves i forward to the start of a word (a byte after a space).
+func wordStart(text string, i int) int {
+	if i == 0 {
+		return 0
+	}
+	if j := strings.IndexByte(text[i:], ' '); j >= 0 && j < 40 {
+		return i + j + 1
+	}
+	return i
+}
+
+// wordEnd moves i back to the end of a word (a space).
+func wordEnd(text string, i int) int {
+	if i >= len(text) {
+		return len(text)
+	}
+	if j := strings.LastIndexByte(text[:i], ' '); j >= 0 && i-j < 40 {
+		return j
+	}
+	// Not at a UTF-8 boundary? step back to one.
+	for i > 0 && text[i]&0xC0 == 0x80 {
+		i--
+	}
+	return i
+}

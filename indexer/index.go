@@ -1,0 +1,663 @@
+package indexer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bolt "go.etcd.io/bbolt"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/failure"
+)
+
+// openTimeout is how long Open waits for the index lock held by another
+// process before it says the data dir is in use.
+const openTimeout = 500 * time.Millisecond
+
+// batchParagraphs is how many paragraph documents go into one bleve batch.
+const batchParagraphs = 2000
+
+// Internal keys: each record's JSON under recKey+id, and the manifest (every
+// record's hash, summary and glossary) under manifestKey. Both are written in
+// the same batch as the documents they describe, so they never disagree.
+const (
+	recKey      = "rec/"
+	manifestKey = "manifest"
+)
+
+// Stats is the size of the index.
+type Stats struct {
+	Paragraphs uint64 `json:"paragraphs"`
+	Records    uint64 `json:"records"`
+	SizeBytes  int64  `json:"size_bytes"`
+}
+
+// manifestEntry is what the index remembers of a record without reading
+// its JSON.
+type manifestEntry struct {
+	Hash     string            `json:"hash"`
+	Summary  RecordSummary     `json:"summary"`
+	Glossary map[string]string `json:"glossary,omitempty"`
+	Texts    int               `json:"texts"` // paragraphs indexed
+}
+
+// Index is the search index of a corpus: safe for concurrent use. Searches
+// run while an update runs; only the swap to a freshly built index waits
+// for the searches in flight.
+type Index struct {
+	dir  string // data dir; "" for an in-memory index
+	path string // the live index-v<N> directory
+
+	mapping  *mapping.IndexMappingImpl
+	analyzer analysis.Analyzer
+
+	mu       sync.RWMutex // guards bi, manifest, synonyms and facet caches (swap only)
+	bi       bleve.Index
+	manifest map[string]manifestEntry
+	synonyms *synonymTable
+	valuesMu sync.Mutex
+	values   map[string][]string // keyword field -> distinct values, nil until asked
+
+	writeMu sync.Mutex // one update at a time
+}
+
+// Open opens the index in data dir dir (creating it when needed): the index
+// lives in dir/index-v<Version>; directories of other versions and
+// unfinished builds are removed, so a mapping change rebuilds from scratch
+// on the next Sync. When another process holds the index, Open returns a
+// failure.Unavailable error within a second instead of waiting.
+func Open(dir string) (*Index, error) {
+	im, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("indexer: mapping: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("indexer: open %s: %w", dir, err)
+	}
+	live := filepath.Join(dir, "index-v"+strconv.Itoa(Version))
+	// A crash between the two renames of a swap leaves only the old index
+	// under its .old name: put it back.
+	if _, err := os.Stat(live); errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(live + ".old"); err == nil {
+			if err := os.Rename(live+".old", live); err != nil {
+				return nil, fmt.Errorf("indexer: restore %s: %w", live, err)
+			}
+		}
+	}
+	var bi bleve.Index
+	if _, err := os.Stat(live); err == nil {
+		bi, err = bleve.OpenUsing(live, map[string]interface{}{"bolt_timeout": openTimeout.String()})
+		if err != nil {
+			if isLockTimeout(err) {
+				return nil, inUse(dir)
+			}
+			return nil, fmt.Errorf("indexer: open %s: %w", live, err)
+		}
+	} else {
+		tmp, err := os.MkdirTemp(dir, "index-v"+strconv.Itoa(Version)+".tmp-")
+		if err != nil {
+			return nil, fmt.Errorf("indexer: create index: %w", err)
+		}
+		os.Remove(tmp)
+		b, err := newDiskIndex(tmp, im)
+		if err != nil {
+			os.RemoveAll(tmp)
+			return nil, err
+		}
+		b.Close()
+		if err := os.Rename(tmp, live); err != nil {
+			os.RemoveAll(tmp)
+			return nil, fmt.Errorf("indexer: create index: %w", err)
+		}
+		bi, err = bleve.OpenUsing(live, map[string]interface{}{"bolt_timeout": openTimeout.String()})
+		if err != nil {
+			if isLockTimeout(err) {
+				return nil, inUse(dir)
+			}
+			return nil, fmt.Errorf("indexer: open %s: %w", live, err)
+		}
+	}
+	// We hold the lock on the live index: whatever else is here is ours to clean.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() && strings.HasPrefix(name, "index-v") && name != filepath.Base(live) {
+			os.RemoveAll(filepath.Join(dir, name))
+		}
+	}
+	x := &Index{dir: dir, path: live, mapping: im, analyzer: mustAnalyzer(im), bi: bi}
+	if err := x.loadManifest(); err != nil {
+		bi.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+func inUse(dir string) error {
+	return failure.New(failure.Unavailable, "data dir %s is in use by a running dialoguesearch server; ingest through POST /api/records instead", dir)
+}
+
+func isLockTimeout(err error) bool {
+	return errors.Is(err, bolt.ErrTimeout) || strings.Contains(err.Error(), "timeout")
+}
+
+func newDiskIndex(path string, im *mapping.IndexMappingImpl) (bleve.Index, error) {
+	bi, err := bleve.NewUsing(path, im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: create %s: %w", path, err)
+	}
+	return bi, nil
+}
+
+// NewMemory returns an empty in-memory index with the same mapping and
+// analysis (an in-memory scorch index).
+func NewMemory() (*Index, error) {
+	im, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("indexer: mapping: %w", err)
+	}
+	bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: memory index: %w", err)
+	}
+	x := &Index{mapping: im, analyzer: mustAnalyzer(im), bi: bi, manifest: map[string]manifestEntry{}}
+	x.synonyms = newSynonymTable(x.analyzer, synonymGroups(nil))
+	return x, nil
+}
+
+func (x *Index) loadManifest() error {
+	b, err := x.bi.GetInternal([]byte(manifestKey))
+	if err != nil {
+		return fmt.Errorf("indexer: read manifest: %w", err)
+	}
+	m := map[string]manifestEntry{}
+	if len(b) > 0 {
+		if err := json.Unmarshal(b, &m); err != nil {
+			return fmt.Errorf("indexer: read manifest: %w", err)
+		}
+	}
+	x.manifest = m
+	x.synonyms = newSynonymTable(x.analyzer, synonymGroups(glossaryRecords(m)))
+	return nil
+}
+
+// glossaryRecords turns manifest glossaries into records for corpus.Acronyms.
+func glossaryRecords(m map[string]manifestEntry) []*corpus.Record {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	recs := make([]*corpus.Record, 0, len(ids))
+	for _, id := range ids {
+		if g := m[id].Glossary; len(g) > 0 {
+			recs = append(recs, &corpus.Record{ID: id, Glossary: g})
+		}
+	}
+	return recs
+}
+
+// Close closes the index.
+func (x *Index) Close() error {
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.bi == nil {
+		return nil
+	}
+	err := x.bi.Close()
+	x.bi = nil
+	return err
+}
+
+// reader returns the live bleve index for a search; callers hold x.mu.RLock.
+func (x *Index) live() (bleve.Index, error) {
+	if x.bi == nil {
+		return nil, failure.New(failure.Unavailable, "index is closed")
+	}
+	return x.bi, nil
+}
+
+// paragraphDoc is the bleve document of one paragraph.
+type paragraphDoc struct {
+	Text     string   `json:"text"`
+	RecordID string   `json:"record_id"`
+	Title    string   `json:"title"`
+	Date     string   `json:"date,omitempty"`
+	Series   string   `json:"series,omitempty"`
+	Meeting  string   `json:"meeting,omitempty"`
+	MeetNo   float64  `json:"meeting_number"`
+	Speaker  []string `json:"speaker,omitempty"`
+	Side     []string `json:"side,omitempty"`
+	Topic    []string `json:"topic,omitempty"`
+	Location string   `json:"location,omitempty"`
+	Kind     string   `json:"kind,omitempty"`
+	Year     string   `json:"year,omitempty"`
+	Section  string   `json:"section,omitempty"`
+	N        float64  `json:"n"`
+}
+
+// Type makes paragraphDoc a bleve Classifier: it selects the mapping.
+func (paragraphDoc) Type() string { return docType }
+
+func newParagraphDoc(r *corpus.Record, p *corpus.Paragraph) paragraphDoc {
+	d := paragraphDoc{
+		Text:     p.Text,
+		RecordID: r.ID,
+		Title:    r.Title,
+		Date:     string(r.Date),
+		Series:   r.Meeting.Series,
+		Meeting:  r.Meeting.Name,
+		MeetNo:   float64(r.Meeting.Number),
+		Speaker:  p.Speakers,
+		Side:     p.Sides,
+		Topic:    p.Topics,
+		Location: r.Location,
+		Kind:     r.Kind,
+		Section:  p.Section,
+		N:        float64(p.N),
+	}
+	if y := r.Date.Year(); y > 0 {
+		d.Year = strconv.Itoa(y)
+	}
+	return d
+}
+
+// recordHash is the content hash that tells a changed record from an
+// unchanged one.
+func recordHash(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func summarize(r *corpus.Record) RecordSummary {
+	return RecordSummary{
+		ID: r.ID, Title: r.Title, Kind: r.Kind, Date: r.Date, DateInferred: r.DateInferred,
+		Meeting: r.Meeting, Location: r.Location, Principals: r.Principals,
+		Paragraphs: len(r.Paragraphs), Source: r.Source, SourceURL: r.SourceURL,
+	}
+}
+
+// change is one record to (re)index or delete.
+type change struct {
+	rec  *corpus.Record // nil: delete
+	id   string
+	json []byte
+	hash string
+	old  *corpus.Record // the indexed version, nil when new
+}
+
+// Sync makes the index hold exactly recs: new and changed records are
+// (re)indexed, records no longer in recs are deleted, unchanged ones are
+// skipped. progress, when not nil, is called with the records done so far.
+// A large build into an empty index goes to a fresh directory that replaces
+// the live one atomically when complete.
+func (x *Index) Sync(ctx context.Context, recs []*corpus.Record, progress func(done, total int)) (UpdateStats, error) {
+	return x.update(ctx, recs, true, progress)
+}
+
+// Upsert adds or replaces recs, leaving every other record alone.
+func (x *Index) Upsert(ctx context.Context, recs []*corpus.Record) (UpdateStats, error) {
+	return x.update(ctx, recs, false, nil)
+}
+
+func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers bool, progress func(done, total int)) (UpdateStats, error) {
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+
+	x.mu.RLock()
+	closed := x.bi == nil
+	old := x.manifest
+	x.mu.RUnlock()
+	if closed {
+		return UpdateStats{}, failure.New(failure.Unavailable, "index is closed")
+	}
+
+	var st UpdateStats
+	var changes []change
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if r == nil || r.ID == "" {
+			return st, failure.New(failure.Unprocessable, "record without an id")
+		}
+		if seen[r.ID] {
+			continue
+		}
+		seen[r.ID] = true
+		b, err := json.Marshal(r)
+		if err != nil {
+			return st, fmt.Errorf("indexer: encode record %s: %w", r.ID, err)
+		}
+		h := recordHash(b)
+		prev, had := old[r.ID]
+		switch {
+		case !had:
+			st.Added++
+			changes = append(changes, change{rec: r, id: r.ID, json: b, hash: h})
+		case prev.Hash != h:
+			st.Changed++
+			c := change{rec: r, id: r.ID, json: b, hash: h}
+			if o, err := x.Record(r.ID); err == nil {
+				c.old = o
+			}
+			changes = append(changes, c)
+		default:
+			st.Unchanged++
+		}
+	}
+	if removeOthers {
+		ids := make([]string, 0)
+		for id := range old {
+			if !seen[id] {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			st.Removed++
+			c := change{id: id}
+			if o, err := x.Record(id); err == nil {
+				c.old = o
+			}
+			changes = append(changes, c)
+		}
+	}
+	total := len(changes)
+	if progress != nil {
+		progress(0, total)
+	}
+	if total == 0 {
+		return st, nil
+	}
+
+	manifest := make(map[string]manifestEntry, len(old)+st.Added)
+	for k, v := range old {
+		manifest[k] = v
+	}
+
+	// A fresh build of a large corpus goes to its own directory.
+	if x.dir != "" && len(old) == 0 && st.Added > 0 {
+		if err := x.rebuild(ctx, changes, manifest, &st, progress); err != nil {
+			return UpdateStats{}, err
+		}
+		return st, nil
+	}
+
+	x.mu.RLock()
+	bi := x.bi
+	x.mu.RUnlock()
+	if err := x.apply(ctx, bi, changes, manifest, &st, progress); err != nil {
+		return st, err
+	}
+	x.publish(manifest)
+	return st, nil
+}
+
+// apply writes changes into bi in batches, each batch with the manifest as
+// it stands after it, so that a crash leaves every record either old or new.
+func (x *Index) apply(ctx context.Context, bi bleve.Index, changes []change, manifest map[string]manifestEntry, st *UpdateStats, progress func(done, total int)) error {
+	batch := bi.NewBatch()
+	docs := 0
+	flush := func() error {
+		mb, err := json.Marshal(manifest)
+		if err != nil {
+			return fmt.Errorf("indexer: encode manifest: %w", err)
+		}
+		batch.SetInternal([]byte(manifestKey), mb)
+		if err := bi.Batch(batch); err != nil {
+			return fmt.Errorf("indexer: write batch: %w", err)
+		}
+		batch.Reset()
+		docs = 0
+		return nil
+	}
+	for i, c := range changes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if c.old != nil {
+			for _, p := range c.old.Paragraphs {
+				batch.Delete(corpus.ParagraphID(c.id, p.N))
+			}
+		} else if e, ok := manifest[c.id]; ok {
+			for n := 1; n <= e.Texts; n++ {
+				batch.Delete(corpus.ParagraphID(c.id, n))
+			}
+		}
+		if c.rec == nil {
+			batch.DeleteInternal([]byte(recKey + c.id))
+			delete(manifest, c.id)
+			continue
+		}
+		oldTexts := map[string]bool{}
+		if c.old != nil {
+			for _, p := range c.old.Paragraphs {
+				oldTexts[p.Text] = true
+			}
+		}
+		for pi := range c.rec.Paragraphs {
+			p := &c.rec.Paragraphs[pi]
+			id := corpus.ParagraphID(c.id, p.N)
+			if err := batch.Index(id, newParagraphDoc(c.rec, p)); err != nil {
+				return fmt.Errorf("indexer: index %s: %w", id, err)
+			}
+			docs++
+			st.Paragraphs++
+			if !oldTexts[p.Text] {
+				st.NewParagraphs = append(st.NewParagraphs, paragraphHit(c.rec, p))
+			}
+		}
+		batch.SetInternal([]byte(recKey+c.id), c.json)
+		manifest[c.id] = manifestEntry{Hash: c.hash, Summary: summarize(c.rec), Glossary: c.rec.Glossary, Texts: maxN(c.rec)}
+		if docs >= batchParagraphs {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if progress != nil {
+			progress(i+1, len(changes))
+		}
+	}
+	return flush()
+}
+
+func maxN(r *corpus.Record) int {
+	m := 0
+	for _, p := range r.Paragraphs {
+		if p.N > m {
+			m = p.N
+		}
+	}
+	return m
+}
+
+// rebuild builds changes (all additions) into a new directory, then swaps
+// it in for the live index: a crash leaves the old (empty) index or the new
+// one, never half of it.
+func (x *Index) rebuild(ctx context.Context, changes []change, manifest map[string]manifestEntry, st *UpdateStats, progress func(done, total int)) error {
+	tmp, err := os.MkdirTemp(x.dir, "index-v"+strconv.Itoa(Version)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("indexer: rebuild: %w", err)
+	}
+	os.Remove(tmp)
+	nb, err := newDiskIndex(tmp, x.mapping)
+	if err != nil {
+		return err
+	}
+	if err := x.apply(ctx, nb, changes, manifest, st, progress); err != nil {
+		nb.Close()
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := nb.Close(); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("indexer: rebuild: %w", err)
+	}
+
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if err := x.bi.Close(); err != nil {
+		return fmt.Errorf("indexer: rebuild: close old index: %w", err)
+	}
+	x.bi = nil
+	if err := os.Rename(x.path, x.path+".old"); err != nil {
+		return fmt.Errorf("indexer: rebuild: %w", err)
+	}
+	if err := os.Rename(tmp, x.path); err != nil {
+		os.Rename(x.path+".old", x.path)
+		return fmt.Errorf("indexer: rebuild: %w", err)
+	}
+	os.RemoveAll(x.path + ".old")
+	bi, err := bleve.OpenUsing(x.path, map[string]interface{}{"bolt_timeout": openTimeout.String()})
+	if err != nil {
+		return fmt.Errorf("indexer: rebuild: reopen: %w", err)
+	}
+	x.bi = bi
+	x.setManifestLocked(manifest)
+	return nil
+}
+
+// publish makes manifest (and what derives from it) current.
+func (x *Index) publish(manifest map[string]manifestEntry) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.setManifestLocked(manifest)
+}
+
+func (x *Index) setManifestLocked(manifest map[string]manifestEntry) {
+	x.manifest = manifest
+	x.synonyms = newSynonymTable(x.analyzer, synonymGroups(glossaryRecords(manifest)))
+	x.values = nil
+}
+
+// paragraphHit is a Hit for paragraph p of r, without score or snippet.
+func paragraphHit(r *corpus.Record, p *corpus.Paragraph) Hit {
+	return Hit{
+		ID: corpus.ParagraphID(r.ID, p.N), RecordID: r.ID, Title: r.Title, Date: r.Date,
+		Meeting: r.Meeting, Section: p.Section, N: p.N,
+		Speakers: nonNil(p.Speakers), Sides: nonNil(p.Sides), Topics: nonNil(p.Topics),
+		Text: p.Text, Expansions: []string{},
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Record returns the indexed record id, or a failure.NotFound error.
+func (x *Index) Record(id string) (*corpus.Record, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	bi, err := x.live()
+	if err != nil {
+		return nil, err
+	}
+	b, err := bi.GetInternal([]byte(recKey + id))
+	if err != nil {
+		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	if len(b) == 0 {
+		return nil, failure.New(failure.NotFound, "no record %q", id)
+	}
+	var r corpus.Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	return &r, nil
+}
+
+// Records returns a summary of every record, newest first (records without
+// a date last, then by id).
+func (x *Index) Records() ([]RecordSummary, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if _, err := x.live(); err != nil {
+		return nil, err
+	}
+	out := make([]RecordSummary, 0, len(x.manifest))
+	for _, e := range x.manifest {
+		out = append(out, e.Summary)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Date != out[j].Date {
+			return out[i].Date > out[j].Date
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// Glossary returns the acronyms defined by the indexed records with their
+// most common expansion and the number of records defining them, by acronym.
+func (x *Index) Glossary() ([]GlossaryEntry, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if _, err := x.live(); err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for _, e := range x.manifest {
+		for acr := range e.Glossary {
+			counts[acr]++
+		}
+	}
+	acr := corpus.Acronyms(glossaryRecords(x.manifest))
+	out := make([]GlossaryEntry, 0, len(counts))
+	for a, n := range counts {
+		exp := ""
+		if e := acr[a]; len(e) > 0 {
+			exp = e[0]
+		}
+		out = append(out, GlossaryEntry{Acronym: a, Expansion: exp, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if l, r := strings.ToLower(out[i].Acronym), strings.ToLower(out[j].Acronym); l != r {
+			return l < r
+		}
+		return out[i].Acronym < out[j].Acronym
+	})
+	return out, nil
+}
+
+// Stats returns the paragraph and record counts and the size on disk.
+func (x *Index) Stats() Stats {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var s Stats
+	if x.bi == nil {
+		return s
+	}
+	s.Paragraphs, _ = x.bi.DocCount()
+	s.Records = uint64(len(x.manifest))
+	if x.path != "" {
+		filepath.WalkDir(x.path, func(_ string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if info, err := d.Info(); err == nil {
+					s.SizeBytes += info.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return s
+}

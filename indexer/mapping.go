@@ -1,0 +1,138 @@
+package indexer
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Version is the version of the mapping and analysis. Bump it on any change
+// to either: the next Open removes the old index-v<N> directory and Sync
+// rebuilds the index from the corpus.
+const Version = 1
+
+// AnalyzerName is the analyzer of paragraph text and of query words.
+const AnalyzerName = "dialoguesearch/en"
+
+// docType is the bleve document type of a paragraph.
+const docType = "paragraph"
+
+// Field names of a paragraph document.
+const (
+	fText     = "text" // analysed, stored, term vectors (phrases)
+	fRecordID = "record_id"
+	fTitle    = "title"
+	fDate     = "date"
+	fSeries   = "series"
+	fMeeting  = "meeting" // display name, "55th SCM"
+	fMeetNo   = "meeting_number"
+	fSpeaker  = "speaker"
+	fSide     = "side"
+	fTopic    = "topic"
+	fLocation = "location"
+	fKind     = "kind"
+	fYear     = "year"
+	fSection  = "section"
+	fN        = "n"
+)
+
+// storedFields are the fields a hit shows: loaded for the hits of the page only.
+var storedFields = []string{fText, fRecordID, fTitle, fDate, fSeries, fMeeting, fMeetNo, fSpeaker, fSide, fTopic, fSection, fN}
+
+// newMapping is the one explicit mapping of the index: every field by name,
+// the default mapping disabled so that nothing is indexed by accident.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	err := im.AddCustomAnalyzer(AnalyzerName, map[string]interface{}{
+		"type":      custom.Name,
+		"tokenizer": unicode.Name,
+		"token_filters": []string{
+			en.PossessiveName,
+			AcronymName,
+			lowercase.Name,
+			StopName,
+			SnowballName,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	im.DefaultAnalyzer = AnalyzerName
+	im.DefaultMapping.Enabled = false
+	im.DefaultMapping.Dynamic = false
+	im.TypeField = "_type"
+
+	text := bleve.NewTextFieldMapping()
+	text.Analyzer = AnalyzerName
+	text.Store = true
+	text.IncludeTermVectors = true // phrase queries need positions
+	text.IncludeInAll = false
+	text.DocValues = false
+
+	keywordField := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.Store = store
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = true // facets
+		return f
+	}
+	storedOnly := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = false
+		return f
+	}
+	storedNumber := func() *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	date := bleve.NewDateTimeFieldMapping()
+	date.Store = true
+	date.IncludeInAll = false
+	date.DocValues = true // sort
+
+	recordID := keywordField(true)
+	recordID.DocValues = false
+
+	pm := bleve.NewDocumentStaticMapping()
+	pm.AddFieldMappingsAt(fText, text)
+	pm.AddFieldMappingsAt(fRecordID, recordID)
+	pm.AddFieldMappingsAt(fTitle, storedOnly())
+	pm.AddFieldMappingsAt(fDate, date)
+	pm.AddFieldMappingsAt(fSeries, keywordField(true))
+	pm.AddFieldMappingsAt(fMeeting, keywordField(true))
+	pm.AddFieldMappingsAt(fMeetNo, storedNumber())
+	pm.AddFieldMappingsAt(fSpeaker, keywordField(true))
+	pm.AddFieldMappingsAt(fSide, keywordField(true))
+	pm.AddFieldMappingsAt(fTopic, keywordField(true))
+	pm.AddFieldMappingsAt(fLocation, keywordField(false))
+	pm.AddFieldMappingsAt(fKind, keywordField(false))
+	pm.AddFieldMappingsAt(fYear, keywordField(false))
+	pm.AddFieldMappingsAt(fSection, storedOnly())
+	pm.AddFieldMappingsAt(fN, storedNumber())
+	im.AddDocumentMapping(docType, pm)
+	return im, nil
+}
+
+// analyzer returns the text analyzer of the mapping.
+func mustAnalyzer(im *mapping.IndexMappingImpl) analysis.Analyzer {
+	a := im.AnalyzerNamed(AnalyzerName)
+	if a == nil {
+		panic("indexer: analyzer " + AnalyzerName + " not registered")
+	}
+	return a
+}

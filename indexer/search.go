@@ -1,0 +1,513 @@
+package indexer
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/failure"
+)
+
+// maxDeepHit is the deepest hit page/size can reach; beyond it use After.
+const maxDeepHit = 10000
+
+// facetSize is how many values a facet returns, most frequent first.
+const facetSize = 50
+
+// facetField maps a facet name to its field (they are the same today).
+func facetField(name string) string { return name }
+
+func isFacet(name string) bool {
+	for _, f := range FacetNames {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// searchPlan is a validated Request.
+type searchPlan struct {
+	req     Request
+	size    int
+	from    int
+	sort    []string
+	after   []string
+	filters map[string][]string // facet -> values, only non-empty
+	dates   query.Query         // nil when no range
+	c       *compiled
+}
+
+func (x *Index) plan(req Request) (*searchPlan, error) {
+	p := &searchPlan{req: req, size: req.Size, filters: map[string][]string{}}
+	if p.size <= 0 {
+		p.size = 10
+	}
+	if p.size > MaxPageSize {
+		p.size = MaxPageSize
+	}
+	page := req.Page
+	if page < 1 {
+		page = 1
+	}
+	for name, vals := range req.Filters {
+		if !isFacet(name) {
+			return nil, failure.Param("filters", "unknown facet %q (facets: %s)", name, strings.Join(FacetNames, ", "))
+		}
+		var vs []string
+		for _, v := range vals {
+			if v != "" {
+				vs = append(vs, v)
+			}
+		}
+		if len(vs) > 0 {
+			p.filters[name] = vs
+		}
+	}
+	var from, to time.Time
+	if req.From != "" {
+		t, err := time.Parse(time.DateOnly, req.From)
+		if err != nil {
+			return nil, failure.Param("from", "from date %q is not YYYY-MM-DD", req.From)
+		}
+		from = t
+	}
+	if req.To != "" {
+		t, err := time.Parse(time.DateOnly, req.To)
+		if err != nil {
+			return nil, failure.Param("to", "to date %q is not YYYY-MM-DD", req.To)
+		}
+		to = t.Add(24*time.Hour - time.Nanosecond)
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+		return nil, failure.Param("to", "to date %s is before from date %s", req.To, req.From)
+	}
+	if !from.IsZero() || !to.IsZero() {
+		t := true
+		q := query.NewDateRangeInclusiveQuery(from, to, &t, &t)
+		q.SetField(fDate)
+		p.dates = q
+	}
+	n, err := parseQuery(req.Query)
+	if err != nil {
+		return nil, err
+	}
+	env := &compileEnv{analyzer: x.analyzer, synonyms: x.synonyms, fieldValues: x.fieldValues}
+	if p.c, err = env.compile(n); err != nil {
+		return nil, err
+	}
+	switch req.Sort {
+	case "", SortRelevance:
+		p.sort = []string{"-_score", "_id"}
+		if p.c.q == nil {
+			p.sort = []string{"-" + fDate, "_id"} // browsing: newest first
+		}
+	case SortDateAsc:
+		p.sort = []string{fDate, "_id"}
+	case SortDateDesc:
+		p.sort = []string{"-" + fDate, "_id"}
+	default:
+		return nil, failure.Param("sort", "sort must be %s, %s or %s", SortRelevance, SortDateAsc, SortDateDesc)
+	}
+	if len(req.After) > 0 {
+		if len(req.After) != len(p.sort) {
+			return nil, failure.Param("after", "after must be the sort_keys of a hit of the same sort order")
+		}
+		for _, k := range req.After {
+			b, err := hex.DecodeString(k)
+			if err != nil {
+				return nil, failure.Param("after", "after must be the sort_keys of a hit")
+			}
+			p.after = append(p.after, string(b))
+		}
+	} else {
+		p.from = (page - 1) * p.size
+		if p.from+p.size > maxDeepHit {
+			return nil, failure.Param("page", "pages reach only the first %d hits; read further with after (the sort_keys of the last hit)", maxDeepHit)
+		}
+	}
+	return p, nil
+}
+
+// query returns the plan's query with every filter except the facet skip.
+func (p *searchPlan) query(skip string) query.Query {
+	var qs []query.Query
+	if p.c.q != nil {
+		qs = append(qs, p.c.q)
+	}
+	names := make([]string, 0, len(p.filters))
+	for name := range p.filters {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if name == skip {
+			continue
+		}
+		var or []query.Query
+		for _, v := range p.filters[name] {
+			t := query.NewTermQuery(v)
+			t.SetField(facetField(name))
+			or = append(or, t)
+		}
+		if len(or) == 1 {
+			qs = append(qs, or[0])
+		} else {
+			qs = append(qs, query.NewDisjunctionQuery(or))
+		}
+	}
+	if p.dates != nil {
+		qs = append(qs, p.dates)
+	}
+	switch len(qs) {
+	case 0:
+		return query.NewMatchAllQuery()
+	case 1:
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+// Search runs req. A syntax error in req.Query is a failure.BadInput error
+// with Param "q"; other bad parameters name theirs.
+func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
+	start := time.Now()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	bi, err := x.live()
+	if err != nil {
+		return nil, err
+	}
+	p, err := x.plan(req)
+	if err != nil {
+		return nil, err
+	}
+
+	sr := bleve.NewSearchRequestOptions(p.query(""), p.size, p.from, false)
+	sr.SortBy(p.sort)
+	if p.after != nil {
+		sr.SearchAfter = p.after
+	}
+	sr.Fields = storedFields
+	if !req.NoFacets {
+		for _, name := range FacetNames {
+			if _, selected := p.filters[name]; !selected {
+				sr.AddFacet(name, bleve.NewFacetRequest(facetField(name), facetSize))
+			}
+		}
+	}
+	res, err := bi.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, searchError(err)
+	}
+
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
+	if !req.NoFacets {
+		for _, name := range FacetNames {
+			fr := res.Facets[name]
+			if _, selected := p.filters[name]; selected {
+				// Disjunctive count: this facet's counts ignore its own selection.
+				fsr := bleve.NewSearchRequestOptions(p.query(name), 0, 0, false)
+				fsr.AddFacet(name, bleve.NewFacetRequest(facetField(name), facetSize))
+				fres, err := bi.SearchInContext(ctx, fsr)
+				if err != nil {
+					return nil, searchError(err)
+				}
+				fr = fres.Facets[name]
+			}
+			out.Facets[name] = facetValues(name, fr, p.filters[name])
+		}
+	}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, x.hit(h, p.c))
+	}
+	if out.Total == 0 && len(p.c.words) > 0 {
+		out.Suggestion = x.suggest(ctx, bi, p)
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+func searchError(err error) error {
+	if strings.Contains(err.Error(), "TooManyClauses") {
+		return failure.Param("q", "a prefix or fuzzy word matches more than %d words; make it longer", maxExpansion)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return failure.Wrap(failure.Unavailable, err, "search took too long")
+	}
+	return fmt.Errorf("indexer: search: %w", err)
+}
+
+// facetValues turns a bleve facet into values, selected ones always present.
+func facetValues(name string, fr *search.FacetResult, selected []string) []FacetValue {
+	sel := map[string]bool{}
+	for _, v := range selected {
+		sel[v] = true
+	}
+	out := []FacetValue{}
+	seen := map[string]bool{}
+	if fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			out = append(out, FacetValue{Value: t.Term, Count: t.Count, Selected: sel[t.Term]})
+			seen[t.Term] = true
+		}
+	}
+	for _, v := range selected {
+		if !seen[v] {
+			out = append(out, FacetValue{Value: v, Count: 0, Selected: true})
+			seen[v] = true
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if name == fYear {
+			return out[i].Value > out[j].Value
+		}
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+// hit turns a bleve hit into a Hit with its snippet.
+func (x *Index) hit(h *search.DocumentMatch, c *compiled) Hit {
+	f := h.Fields
+	out := Hit{
+		ID:       h.ID,
+		RecordID: str(f[fRecordID]),
+		Title:    str(f[fTitle]),
+		Section:  str(f[fSection]),
+		N:        int(num(f[fN])),
+		Meeting:  corpus.Meeting{Series: str(f[fSeries]), Name: str(f[fMeeting]), Number: int(num(f[fMeetNo]))},
+		Speakers: strs(f[fSpeaker]),
+		Sides:    strs(f[fSide]),
+		Topics:   strs(f[fTopic]),
+		Score:    h.Score,
+		Text:     str(f[fText]),
+	}
+	if d := str(f[fDate]); len(d) >= 10 {
+		out.Date = corpus.Date(d[:10])
+	}
+	for _, k := range h.Sort {
+		out.SortKeys = append(out.SortKeys, hex.EncodeToString([]byte(k)))
+	}
+	out.SnippetHTML, out.Expansions = highlight(x.analyzer, c, out.Text)
+	return out
+}
+
+func str(v interface{}) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []interface{}:
+		if len(v) > 0 {
+			return str(v[0])
+		}
+	}
+	return ""
+}
+
+func num(v interface{}) float64 {
+	switch v := v.(type) {
+	case float64:
+		return v
+	case []interface{}:
+		if len(v) > 0 {
+			return num(v[0])
+		}
+	}
+	return 0
+}
+
+func strs(v interface{}) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []interface{}:
+		out := make([]string, 0, len(v))
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return []string{}
+}
+
+// fieldValues returns the distinct values of a keyword field, cached until
+// the next update.
+func (x *Index) fieldValues(field string) []string {
+	x.valuesMu.Lock()
+	defer x.valuesMu.Unlock()
+	if vs, ok := x.values[field]; ok {
+		return vs
+	}
+	var vs []string
+	if x.bi != nil {
+		if d, err := x.bi.FieldDict(field); err == nil {
+			for {
+				e, err := d.Next()
+				if err != nil || e == nil {
+					break
+				}
+				vs = append(vs, e.Term)
+			}
+			d.Close()
+		}
+	}
+	if x.values == nil {
+		x.values = map[string][]string{}
+	}
+	x.values[field] = vs
+	return vs
+}
+
+// suggest proposes a query with each unknown word replaced by the closest
+// word of the index (by edit distance, then frequency), when that query
+// finds something.
+func (x *Index) suggest(ctx context.Context, bi bleve.Index, p *searchPlan) *string {
+	adv, err := bi.Advanced()
+	if err != nil {
+		return nil
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	fz, ok := r.(index.IndexReaderFuzzy)
+	if !ok {
+		return nil
+	}
+	q := p.req.Query
+	changed := false
+	for _, w := range p.c.words {
+		best, bestDist, bestCount := "", 3, uint64(0)
+		d, err := fz.FieldDictFuzzy(fText, w.term, 2, "")
+		if err != nil {
+			continue
+		}
+		known := false
+		for {
+			e, err := d.Next()
+			if err != nil || e == nil {
+				break
+			}
+			if e.Term == w.term {
+				known = true
+				break
+			}
+			dist := levenshtein(e.Term, w.term)
+			if dist < bestDist || dist == bestDist && e.Count > bestCount {
+				best, bestDist, bestCount = e.Term, dist, e.Count
+			}
+		}
+		d.Close()
+		if known || best == "" {
+			continue
+		}
+		q = replaceWord(q, w.surface, matchCase(w.surface, x.surfaceOf(ctx, bi, best)))
+		changed = true
+	}
+	if !changed || q == p.req.Query {
+		return nil
+	}
+	n, err := parseQuery(q)
+	if err != nil {
+		return nil
+	}
+	env := &compileEnv{analyzer: x.analyzer, synonyms: x.synonyms, fieldValues: x.fieldValues}
+	c, err := env.compile(n)
+	if err != nil || c.q == nil {
+		return nil
+	}
+	p2 := *p
+	p2.c = c
+	res, err := bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(p2.query(""), 0, 0, false))
+	if err != nil || res.Total == 0 {
+		return nil
+	}
+	return &q
+}
+
+// surfaceOf returns a word of the text that analyses to term ("deterrence"
+// for "deterr"), or term itself.
+func (x *Index) surfaceOf(ctx context.Context, bi bleve.Index, term string) string {
+	tq := query.NewTermQuery(term)
+	tq.SetField(fText)
+	sr := bleve.NewSearchRequestOptions(tq, 1, 0, false)
+	sr.Fields = []string{fText}
+	res, err := bi.SearchInContext(ctx, sr)
+	if err != nil || len(res.Hits) == 0 {
+		return term
+	}
+	text := str(res.Hits[0].Fields[fText])
+	for _, t := range x.analyzer.Analyze([]byte(text)) {
+		if string(t.Term) == term {
+			return text[t.Start:t.End]
+		}
+	}
+	return term
+}
+
+// matchCase writes s in the case style of like: OPCOM -> OPCON.
+func matchCase(like, s string) string {
+	if strings.ToUpper(like) == like && strings.ToLower(like) != like {
+		return strings.ToUpper(s)
+	}
+	if strings.ToLower(like) == like {
+		return strings.ToLower(s)
+	}
+	return s
+}
+
+// replaceWord replaces the first whole-word occurrence of old in q.
+func replaceWord(q, old, new string) string {
+	for i := 0; ; {
+		j := strings.Index(q[i:], old)
+		if j < 0 {
+			return q
+		}
+		j += i
+		end := j + len(old)
+		beforeOK := j == 0 || strings.ContainsRune(" \t(+-:", rune(q[j-1]))
+		afterOK := end == len(q) || strings.ContainsRune(" \t)", rune(q[end]))
+		if beforeOK && afterOK {
+			return q[:j] + new + q[end:]
+		}
+		i = end
+	}
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
