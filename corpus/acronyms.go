@@ -27,11 +27,8 @@ func mineAcronyms(sentences []string) map[string]string {
 			if !validShortForm(sf) {
 				continue
 			}
-			words := strings.Fields(s[:i])
 			n := min(len(sf)+5, 2*len(sf))
-			if len(words) > n {
-				words = words[len(words)-n:]
-			}
+			words := lastWords(s[:i], n)
 			lf := bestLongForm(sf, strings.Join(words, " "))
 			if lf == "" {
 				continue
@@ -108,3 +105,21 @@ func bestLongForm(sf, lf string) string {
 }
 
 func isAlnum(r rune) bool { return r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+
+// lastWords returns the last n words of s, looking back no further than
+// needed (a long sentence full of parentheses stays linear).
+func lastWords(s string, n int) []string {
+	end := len(s)
+	start := end
+	for count := 0; start > 0 && count <= n; {
+		start--
+		if s[start] == ' ' && start+1 < end && s[start+1] != ' ' {
+			count++
+		}
+	}
+	words := strings.Fields(s[start:])
+	if len(words) > n {
+		words = words[len(words)-n:]
+	}
+	return words
+}

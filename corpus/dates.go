@@ -125,7 +125,7 @@ func monthDays(s string) []monthDay {
 // record's own meeting ordinal. It returns the year and the reason.
 func yearEvidence(text string, own Meeting) (int, string) {
 	for _, loc := range thisYearRe.FindAllStringIndex(text, -1) {
-		rest := text[loc[1]:]
+		rest := text[loc[1]:min(len(text), loc[1]+300)]
 		ms := findMeetings(rest)
 		if len(ms) == 0 || ms[0].pos != 0 || ms[0].number == 0 {
 			continue

@@ -130,6 +130,7 @@ func titleLike(b string) bool {
 // previous paragraph, numbered paragraphs keep their number.
 func assemble(blocks []string) []Paragraph {
 	paras := []Paragraph{}
+	var cont [][]string // continuation blocks of each paragraph
 	section := ""
 	afterHeading := false
 	for _, b := range blocks {
@@ -139,8 +140,7 @@ func assemble(blocks []string) []Paragraph {
 			continue
 		}
 		if startsLower(b) && len(paras) > 0 && !afterHeading {
-			last := &paras[len(paras)-1]
-			last.Text += " " + b
+			cont[len(paras)-1] = append(cont[len(paras)-1], b)
 			continue
 		}
 		afterHeading = false
@@ -154,9 +154,13 @@ func assemble(blocks []string) []Paragraph {
 		}
 		p.Text = b
 		paras = append(paras, p)
+		cont = append(cont, nil)
 	}
 	for i := range paras {
 		paras[i].N = i + 1
+		if len(cont[i]) > 0 {
+			paras[i].Text += " " + strings.Join(cont[i], " ")
+		}
 	}
 	return paras
 }

@@ -170,6 +170,9 @@ func splitSentences(p string) []string {
 }
 
 func lastWord(s string) string {
+	if len(s) > 40 {
+		s = s[len(s)-40:]
+	}
 	i := strings.LastIndexAny(s, " (\"“")
 	return s[i+1:]
 }

@@ -15,7 +15,14 @@ type Topic struct {
 
 type topicRule struct {
 	Topic
-	re *regexp.Regexp
+	terms []term
+}
+
+// term is a lowercased phrase matched at word boundaries; prefix terms
+// ("technolog*") match any word ending.
+type term struct {
+	s      string
+	prefix bool
 }
 
 var (
@@ -30,7 +37,15 @@ func loadTopics() []topicRule {
 		}
 		mustJSON("topics.json", &file)
 		for _, t := range file.Topics {
-			topicRules = append(topicRules, topicRule{Topic: t, re: termsRegexp(t.Terms)})
+			r := topicRule{Topic: t}
+			for _, x := range t.Terms {
+				x = strings.ToLower(collapseSpace(x))
+				prefix := strings.HasSuffix(x, "*")
+				if x = strings.TrimSuffix(x, "*"); x != "" {
+					r.terms = append(r.terms, term{x, prefix})
+				}
+			}
+			topicRules = append(topicRules, r)
 		}
 	})
 	return topicRules
@@ -93,12 +108,37 @@ func TopicLabel(id string) string {
 
 // topicsOf returns the ids of the topics whose terms occur in text, in
 // taxonomy order.
+//
+// Plain substring search with boundary checks, not one regular expression
+// per topic: it is most of the parser's time otherwise.
 func topicsOf(text string) []string {
+	lower := strings.ToLower(collapseSpace(text))
 	out := []string{}
 	for _, r := range loadTopics() {
-		if r.re.MatchString(text) {
-			out = append(out, r.ID)
+		for _, t := range r.terms {
+			if hasTerm(lower, t) {
+				out = append(out, r.ID)
+				break
+			}
 		}
 	}
 	return out
+}
+
+func hasTerm(s string, t term) bool {
+	for from := 0; from < len(s); {
+		i := strings.Index(s[from:], t.s)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(t.s)
+		okStart := i == 0 || !isWordByte(t.s[0]) || !isWordByte(s[i-1])
+		okEnd := t.prefix || end == len(s) || !isWordByte(t.s[len(t.s)-1]) || !isWordByte(s[end])
+		if okStart && okEnd {
+			return true
+		}
+		from = i + 1
+	}
+	return false
 }

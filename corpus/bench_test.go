@@ -1,0 +1,21 @@
+package corpus
+
+import (
+	"bytes"
+	"io/fs"
+	"testing"
+)
+
+// BenchmarkParse parses the largest shipped record (29 KB).
+func BenchmarkParse(b *testing.B) {
+	data, err := fs.ReadFile(Default(), "2023-11-13-scm-55-joint-communique.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse(bytes.NewReader(data), "scm.txt"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
