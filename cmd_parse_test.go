@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseCommand(t *testing.T) {
+	dir := t.TempDir()
+	undated := filepath.Join(dir, "undated.txt")
+	if err := os.WriteFile(undated, []byte("Talks end\n\nThe talks were held July 25-26 in Seoul.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	binary := filepath.Join(dir, "photo.txt")
+	if err := os.WriteFile(binary, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	scm := filepath.Join("corpus", "records", "2024-10-30-scm-56-fact-sheet.txt")
+	kidd := filepath.Join("corpus", "records", "2018-07-26-kidd-14-news-report.txt")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"parse", scm, binary, filepath.Join(dir, "missing.txt"), undated, kidd}, nil, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr %s", code, stderr.String())
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &recs); err != nil {
+		t.Fatalf("stdout is not a JSON array: %v\n%s", err, stdout.String())
+	}
+	var got []string
+	for _, r := range recs {
+		got = append(got, r["source"].(string))
+	}
+	if want := []string{scm, undated, kidd}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("sources %v, want %v (file order)", got, want)
+	}
+	for _, key := range []string{"id", "source", "title", "kind", "date", "date_inferred", "meeting", "location", "principals", "glossary", "paragraphs"} {
+		if _, ok := recs[0][key]; !ok {
+			t.Errorf("record lacks %q", key)
+		}
+	}
+	if recs[0]["id"] != "scm-56-2024-10-30-fact-sheet" || recs[0]["date"] != "2024-10-30" {
+		t.Errorf("scm record: id %v date %v", recs[0]["id"], recs[0]["date"])
+	}
+	if recs[1]["date"] != nil {
+		t.Errorf("undated record has date %v, want null", recs[1]["date"])
+	}
+	if recs[2]["date"] != "2018-07-25" || recs[2]["date_inferred"] != true {
+		t.Errorf("kidd: date %v inferred %v", recs[2]["date"], recs[2]["date_inferred"])
+	}
+	m := recs[2]["meeting"].(map[string]any)
+	if m["series"] != "KIDD" || m["number"] != float64(14) || m["name"] != "14th KIDD" {
+		t.Errorf("meeting = %v", m)
+	}
+	p := recs[2]["paragraphs"].([]any)[1].(map[string]any)
+	for _, key := range []string{"n", "section", "text", "speakers", "sides", "topics"} {
+		if _, ok := p[key]; !ok {
+			t.Errorf("paragraph lacks %q", key)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "photo.txt") || !strings.Contains(lines[0], "binary") || !strings.Contains(lines[1], "missing.txt") {
+		t.Errorf("stderr should have one line per bad file:\n%s", stderr.String())
+	}
+}
+
+func TestParseCommandFails(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.txt")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"parse", empty}, nil, &stdout, &stderr); code == 0 {
+		t.Errorf("exit code 0 when no file parsed")
+	}
+	if strings.TrimSpace(stdout.String()) != "[]" || !strings.Contains(stderr.String(), "empty.txt: empty file") {
+		t.Errorf("stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"parse"}, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "usage") {
+		t.Errorf("no files: code %d stderr %q", code, stderr.String())
+	}
+}
