@@ -51,6 +51,13 @@
         }, 0);
       });
 
+      // Back and forward show the state of the URL, not the boxes ticked
+      // just before leaving: a page restored from the back-forward cache
+      // gets its server-rendered form back.
+      window.addEventListener("pageshow", function (ev) {
+        if (ev.persisted) form.reset();
+      });
+
       // Ticking a facet or changing the sort applies it at once.
       var auto = document.querySelectorAll('input[type="checkbox"][form="searchform"], select[form="searchform"]');
       for (var k = 0; k < auto.length; k++) {
