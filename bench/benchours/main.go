@@ -1,0 +1,259 @@
+// Command benchours measures our engine in process, on the same corpus and
+// query mix as the peers: index build (indexer.Open + Sync from scratch),
+// open time, size, peak RSS, and the latency of each query of the mix asked
+// the way the UI asks it (10 hits with snippets, exact total, all facets).
+//
+//	benchours build -n 100000 [-out bench/out]
+//	benchours query -n 100000 [-reps 3] [-cpuprofile f]
+//	benchours serve -n 100000 -addr 127.0.0.1:8099
+//
+// serve answers over HTTP through the real server (the router and
+// middleware of `dialoguesearch serve`, per-client rate limit off) on the
+// synthetic index, for the load runs.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"dialoguesearch/bench/internal/mix"
+	"dialoguesearch/corpus"
+	"dialoguesearch/indexer"
+	"dialoguesearch/server"
+)
+
+func serve(dir, addr string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ix, err := indexer.Open(dir)
+	if err != nil {
+		return err
+	}
+	data, err := os.MkdirTemp("", "benchours-data-")
+	if err != nil {
+		ix.Close()
+		return err
+	}
+	defer os.RemoveAll(data)
+	srv := server.New(server.Config{Addr: addr, DataDir: data, RequestTimeout: 10 * time.Second}, server.Deps{Index: ix})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		ix.Close()
+		return err
+	}
+	fmt.Printf("benchours: serving %s on http://%s\n", dir, ln.Addr())
+	served := make(chan error, 1)
+	go func() { served <- srv.Start(ln) }()
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); err == nil {
+		err = serr
+	}
+	ix.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("benchours: ")
+	if len(os.Args) < 2 {
+		log.Fatal("usage: benchours build|query [flags]")
+	}
+	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
+	n := fs.Int("n", 100000, "corpus size (paragraphs)")
+	out := fs.String("out", "bench/out", "directory with the generated inputs and the results")
+	reps := fs.Int("reps", 3, "timed repetitions of the mix (after one warm-up)")
+	cpuprofile := fs.String("cpuprofile", "", "query: write a CPU profile of the timed passes")
+	buildprofile := fs.String("buildprofile", "", "build: write a CPU profile of the build")
+	addr := fs.String("addr", "127.0.0.1:8099", "serve: listen address")
+	fs.Parse(os.Args[2:])
+	dir := filepath.Join(*out, fmt.Sprintf("ours-%d", *n))
+	var err error
+	switch os.Args[1] {
+	case "build":
+		err = build(*out, dir, *n, *buildprofile)
+	case "query":
+		err = query(*out, dir, *n, *reps, *cpuprofile)
+	case "serve":
+		err = serve(dir, *addr)
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return ru.Maxrss * 1024
+}
+
+func readRecords(path string) ([]*corpus.Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var recs []*corpus.Record
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 16<<20), 16<<20)
+	for sc.Scan() {
+		var r corpus.Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, err
+		}
+		recs = append(recs, &r)
+	}
+	return recs, sc.Err()
+}
+
+type buildInfo struct {
+	Paragraphs   int     `json:"paragraphs"`
+	BuildSeconds float64 `json:"build_seconds"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+}
+
+func build(out, dir string, n int, profile string) error {
+	recs, err := readRecords(filepath.Join(out, fmt.Sprintf("records-%d.jsonl", n)))
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	runtime.GC()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	t := mix.Start()
+	ix, err := indexer.Open(dir)
+	if err != nil {
+		return err
+	}
+	st, err := ix.Sync(context.Background(), recs, nil)
+	if err != nil {
+		ix.Close()
+		return err
+	}
+	if err := ix.Close(); err != nil {
+		return err
+	}
+	secs := t.Seconds()
+	b := buildInfo{Paragraphs: st.Paragraphs, BuildSeconds: secs, PeakRSSBytes: peakRSS()}
+	fmt.Printf("benchours: built %d paragraphs in %.2f s (%.0f/s), peak RSS %d MB\n", b.Paragraphs, secs, float64(b.Paragraphs)/secs, b.PeakRSSBytes>>20)
+	bs, _ := json.Marshal(b)
+	return os.WriteFile(filepath.Join(out, fmt.Sprintf("ours-build-%d.json", n)), bs, 0o644)
+}
+
+func query(out, dir string, n, reps int, profile string) error {
+	var b buildInfo
+	if bs, err := os.ReadFile(filepath.Join(out, fmt.Sprintf("ours-build-%d.json", n))); err == nil {
+		json.Unmarshal(bs, &b)
+	}
+	qs, err := mix.ReadQueries(filepath.Join(out, "queries.jsonl"))
+	if err != nil {
+		return err
+	}
+	t := mix.Start()
+	ix, err := indexer.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	open := t.Seconds()
+	stats := ix.Stats()
+	ctx := context.Background()
+	r := &mix.Run{Engine: "dialoguesearch (bleve 2.6.1)", Version: fmt.Sprintf("index v%d", indexer.Version), Paragraphs: b.Paragraphs,
+		BuildSeconds: b.BuildSeconds, SizeBytes: stats.SizeBytes, OpenSeconds: open}
+	if r.Paragraphs == 0 {
+		r.Paragraphs = int(stats.Paragraphs)
+	}
+	if r.SizeBytes == 0 {
+		r.SizeBytes = dirSize(dir)
+	}
+	outcomes := make([]mix.Outcome, len(qs))
+	for rep := 0; rep <= reps; rep++ {
+		if rep == 1 && profile != "" {
+			f, err := os.Create(profile)
+			if err != nil {
+				return err
+			}
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+		micros := make([]float64, len(qs))
+		for i, q := range qs {
+			req := indexer.Request{Query: q.Q, Filters: q.Filters, Size: 10}
+			start := time.Now()
+			res, err := ix.Search(ctx, req)
+			micros[i] = float64(time.Since(start).Nanoseconds()) / 1e3
+			o := mix.Outcome{ID: q.ID}
+			if err != nil {
+				o.Error = err.Error()
+			} else {
+				o.Total = int64(res.Total)
+				for _, h := range res.Hits {
+					o.Hits = append(o.Hits, h.ID)
+				}
+				o.Facets = map[string]map[string]int{}
+				for f, vals := range res.Facets {
+					m := map[string]int{}
+					for _, v := range vals {
+						m[v.Value] = v.Count
+					}
+					o.Facets[f] = m
+				}
+			}
+			outcomes[i] = o
+		}
+		if rep > 0 {
+			r.Micros = append(r.Micros, micros)
+		}
+	}
+	r.Outcomes = outcomes
+	r.PeakRSSBytes = max(peakRSS(), b.PeakRSSBytes)
+	r.Notes = []string{"in process: indexer.Search with Size 10 (snippets and all facets as the UI asks); build = indexer.Open on an empty dir + Sync of all records + Close",
+		"size = Stats().SizeBytes after Close/reopen; open = indexer.Open of the built index; peak RSS = max of the build and query processes (getrusage)"}
+	return mix.WriteRun(filepath.Join(out, fmt.Sprintf("ours-%d.json", n)), r)
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			n += fi.Size()
+		}
+		return nil
+	})
+	return n
+}
