@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -115,11 +116,15 @@ func TestInputHTML(t *testing.T) {
 }
 
 func TestFrontMatterOverrides(t *testing.T) {
-	in := "---\ntitle: \"Readout of the Meeting\"\ndate: 2024-05-01\nkind: press release\nseries: NCG\nnumber: 3\nlocation: Washington # where it was held\nsource_url: https://example.org/readout\n---\nSomething else\n\nThe two sides met in Seoul on June 10, 2024 and discussed the 55th SCM.\n"
+	in := "---\ntitle: \"Readout of the Meeting\"\ndate: 2024-05-01\nkind: press release\nseries: NCG\nnumber: 3\nlocation: Washington # where it was held\nprincipals: Secretary Austin; Kim Yong-hyun; Jane Roe (U.S.)\nsource_url: https://example.org/readout\n---\nSomething else\n\nThe two sides met in Seoul on June 10, 2024 and discussed the 55th SCM.\n"
 	rec := parseString(t, "fm.txt", in)
 	if rec.Title != "Readout of the Meeting" || rec.Date != "2024-05-01" || rec.Kind != KindPressRelease ||
 		rec.Meeting != (Meeting{"NCG", 3, "3rd NCG"}) || rec.Location != "Washington" || rec.SourceURL != "https://example.org/readout" {
 		t.Errorf("front matter not applied: %+v", rec)
+	}
+	wantPrincipals := []Person{{"Lloyd J. Austin III", SideUS, "Secretary of Defense"}, {"Kim Yong Hyun", SideROK, "Minister of National Defense"}, {"Jane Roe", SideUS, ""}}
+	if !reflect.DeepEqual(rec.Principals, wantPrincipals) {
+		t.Errorf("principals = %+v", rec.Principals)
 	}
 	if rec.ID != "ncg-3-2024-05-01-release" {
 		t.Errorf("ID = %q", rec.ID)

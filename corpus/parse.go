@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,9 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	extractLocation(rec, fm, meetSent, context)
 	rec.Kind = firstOf(fm["kind"], kindOf(allText(rec), rec.Title, strings.Join(dropped, "\n"), path.Base(name)))
 	rec.Principals = principals(rec, meetSent, context)
+	if v := fm["principals"]; v != "" {
+		rec.Principals = frontMatterPeople(v)
+	}
 	var sentences []string
 	sentences = append(sentences, rec.Title)
 	for _, p := range rec.Paragraphs {
@@ -90,6 +94,7 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	for i := range rec.Paragraphs {
 		p := &rec.Paragraphs[i]
 		p.Speakers, p.Sides = attribute(p.Text, rec.Principals)
+		p.Speakers = mergeNames(p.Speakers, surnameSpeakers(p.Text, rec.Principals))
 		p.Topics = topicsOf(p.Section + "\n" + p.Text)
 	}
 	if rec.Title == "" {
@@ -410,6 +415,80 @@ func attribute(text string, principals []Person) (speakers, sides []string) {
 		}
 	}
 	return speakers, sides
+}
+
+// surnameSpeakers finds principals the people data does not know, named
+// later by surname alone ("Yeo said", "Gen. Shea noted"), as speakers: the
+// name must come right before a reporting verb.
+func surnameSpeakers(text string, principals []Person) []string {
+	pd := loadPeople()
+	type hit struct {
+		pos  int
+		name string
+	}
+	var hits []hit
+	for _, p := range principals {
+		if _, known := canonicalName(p.Name); known {
+			continue
+		}
+		toks := strings.Fields(p.Name)
+		if len(toks) < 2 {
+			continue
+		}
+		surname := toks[len(toks)-1]
+		if pd.surname[toks[0]] {
+			surname = toks[0]
+		}
+		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(surname) + `\s+(?:also\s+|further\s+)?(?:` + alternation(pd.Verbs) + `)\b`)
+		if loc := re.FindStringIndex(text); loc != nil {
+			hits = append(hits, hit{loc[0], p.Name})
+		}
+	}
+	sort.Slice(hits, func(i, j int) bool { return hits[i].pos < hits[j].pos })
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.name
+	}
+	return out
+}
+
+func mergeNames(a, b []string) []string {
+	for _, x := range b {
+		found := false
+		for _, y := range a {
+			found = found || x == y
+		}
+		if !found {
+			a = append(a, x)
+		}
+	}
+	return a
+}
+
+// frontMatterPeople reads "Lloyd J. Austin III; Kim Yong Hyun (ROK)": names
+// separated by semicolons, each with an optional side in parentheses; known
+// spellings become canonical names.
+func frontMatterPeople(v string) []Person {
+	out := []Person{}
+	for _, part := range strings.Split(v, ";") {
+		part = strings.TrimSpace(part)
+		side := ""
+		if i := strings.LastIndex(part, "("); i > 0 && strings.HasSuffix(part, ")") {
+			side, part = strings.TrimSpace(part[i+1:len(part)-1]), strings.TrimSpace(part[:i])
+		}
+		if part == "" {
+			continue
+		}
+		p, ok := canonicalName(part)
+		if !ok {
+			p = Person{Name: part}
+		}
+		if side != "" {
+			p.Side = side
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func synthesizedTitle(rec *Record) string {

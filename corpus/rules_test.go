@@ -311,3 +311,13 @@ func TestSentenceSplit(t *testing.T) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
+
+func TestSurnameOfUnknownPrincipal(t *testing.T) {
+	rec := parseString(t, "x.txt", "Talks end\n\nSouth Korean Deputy Minister for National Defense Policy Yeo Suk-joo and Marine Corps Brig. Gen. Roberta Shea led the talks, which were held in Seoul on July 25, 2018.\n\nYeo said progress continues. Shea also noted the plan.\n\nThe Yeo family and Shea Stadium agreed nothing.")
+	if got := rec.Paragraphs[1].Speakers; !reflect.DeepEqual(got, []string{"Yeo Suk-joo", "Roberta Shea"}) {
+		t.Errorf("speakers = %v", got)
+	}
+	if got := rec.Paragraphs[2].Speakers; len(got) != 0 {
+		t.Errorf("speakers of paragraph without statements = %v", got)
+	}
+}
