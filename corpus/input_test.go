@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -263,5 +264,46 @@ func TestRecordIDFallsBackToContentHash(t *testing.T) {
 	c := parseString(t, "c.txt", "Readout\n\nThe 55th Security Consultative Meeting was held in Seoul.\n")
 	if !strings.HasPrefix(c.ID, "scm-55-") || c.Date != "" {
 		t.Errorf("ID = %q date %q", c.ID, c.Date)
+	}
+}
+
+// TestOtherSiteHTML parses a page laid out like another site's release (not
+// one of the shipped records): the noise patterns and extraction rules must
+// generalise.
+func TestOtherSiteHTML(t *testing.T) {
+	b, err := os.ReadFile("testdata/ncg-3-statement.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := Parse(bytes.NewReader(b), "ncg-3-statement.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Title != "Joint Press Statement on the Third Nuclear Consultative Group Meeting" || rec.Kind != KindJointPressStatement {
+		t.Errorf("title %q kind %q", rec.Title, rec.Kind)
+	}
+	if rec.ID != "ncg-3-2024-06-10-statement" || rec.Location != "Washington" {
+		t.Errorf("id %q location %q", rec.ID, rec.Location)
+	}
+	want := []Person{{"Vipin Narang", SideUS, "Principal Deputy Assistant Secretary of Defense for Space Policy"}, {"Cho Chang-rae", SideROK, "Deputy Minister for National Defense Policy"}}
+	if !reflect.DeepEqual(rec.Principals, want) {
+		t.Errorf("principals %+v", rec.Principals)
+	}
+	if len(rec.Paragraphs) != 3 {
+		t.Fatalf("paragraphs %q", texts(rec))
+	}
+	for _, p := range rec.Paragraphs {
+		for _, noise := range []string{"Share", "Print", "Skip to", "Hosted by", "Releases"} {
+			if strings.Contains(p.Text, noise) {
+				t.Errorf("noise %q in paragraph %d", noise, p.N)
+			}
+		}
+	}
+	p2 := rec.Paragraphs[1]
+	if !reflect.DeepEqual(p2.Speakers, []string{"Cho Chang-rae", "Vipin Narang"}) || !reflect.DeepEqual(p2.Sides, []string{SideUS, SideROK}) {
+		t.Errorf("paragraph 2 speakers %v sides %v", p2.Speakers, p2.Sides)
+	}
+	if !contains(p2.Topics, "dprk-russia") || rec.Paragraphs[2].Section != "Next Steps" {
+		t.Errorf("topics %v section %q", p2.Topics, rec.Paragraphs[2].Section)
 	}
 }

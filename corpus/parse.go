@@ -94,7 +94,6 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	for i := range rec.Paragraphs {
 		p := &rec.Paragraphs[i]
 		p.Speakers, p.Sides = attribute(p.Text, rec.Principals)
-		p.Speakers = mergeNames(p.Speakers, surnameSpeakers(p.Text, rec.Principals))
 		p.Topics = topicsOf(p.Section + "\n" + p.Text)
 	}
 	if rec.Title == "" {
@@ -405,6 +404,9 @@ func attribute(text string, principals []Person) (speakers, sides []string) {
 			}
 		}
 	}
+	for _, p := range surnameSpeakers(text, principals) {
+		addSpeaker(p)
+	}
 	if len(haveSide) == 0 {
 		// A joint record speaks for both sides unless a paragraph says otherwise.
 		haveSide[SideUS], haveSide[SideROK] = true, true
@@ -420,11 +422,11 @@ func attribute(text string, principals []Person) (speakers, sides []string) {
 // surnameSpeakers finds principals the people data does not know, named
 // later by surname alone ("Yeo said", "Gen. Shea noted"), as speakers: the
 // name must come right before a reporting verb.
-func surnameSpeakers(text string, principals []Person) []string {
+func surnameSpeakers(text string, principals []Person) []Person {
 	pd := loadPeople()
 	type hit struct {
-		pos  int
-		name string
+		pos int
+		p   Person
 	}
 	var hits []hit
 	for _, p := range principals {
@@ -441,28 +443,15 @@ func surnameSpeakers(text string, principals []Person) []string {
 		}
 		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(surname) + `\s+(?:also\s+|further\s+)?(?:` + alternation(pd.Verbs) + `)\b`)
 		if loc := re.FindStringIndex(text); loc != nil {
-			hits = append(hits, hit{loc[0], p.Name})
+			hits = append(hits, hit{loc[0], p})
 		}
 	}
 	sort.Slice(hits, func(i, j int) bool { return hits[i].pos < hits[j].pos })
-	out := make([]string, len(hits))
+	out := make([]Person, len(hits))
 	for i, h := range hits {
-		out[i] = h.name
+		out[i] = h.p
 	}
 	return out
-}
-
-func mergeNames(a, b []string) []string {
-	for _, x := range b {
-		found := false
-		for _, y := range a {
-			found = found || x == y
-		}
-		if !found {
-			a = append(a, x)
-		}
-	}
-	return a
 }
 
 // frontMatterPeople reads "Lloyd J. Austin III; Kim Yong Hyun (ROK)": names
