@@ -404,3 +404,38 @@ func pressSlash() chromedp.Action[chromedp.Void] {
 }
 
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
+
+func TestBrowserRecordsAndGlossary(t *testing.T) {
+	browser := newBrowser(t)
+	s, _ := newTestServer(t, testConfig())
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	ctx := newTab(t, browser)
+
+	// Choosing a series applies at once (the Filter button is for no-JS).
+	run(t, ctx, chromedp.Navigate(ts.URL+"/records"))
+	waitFor(t, ctx, `document.querySelectorAll(".record-item").length === 5`)
+	if eval[bool](t, ctx, `document.querySelector(".filterbar button").offsetParent !== null`) {
+		t.Error("the Filter button shows although JS submits on change")
+	}
+	screenshot(t, ctx, "records-desktop", 1280, 900)
+	screenshot(t, ctx, "records-phone", 390, 844)
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("series"); s.value = "KIDD"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
+	waitFor(t, ctx, `location.search === "?series=KIDD"`)
+	waitFor(t, ctx, `document.querySelectorAll(".record-item").length === 2`)
+	if txt := eval[string](t, ctx, `document.querySelector(".record-list").innerText`); strings.Contains(txt, "SCM") {
+		t.Errorf("SCM record listed under KIDD: %s", txt)
+	}
+
+	// The glossary filters as you type.
+	run(t, ctx, chromedp.Navigate(ts.URL+"/glossary"))
+	waitFor(t, ctx, `document.querySelectorAll("#glossary-table tbody tr").length > 10`)
+	all := eval[int](t, ctx, `document.querySelectorAll("#glossary-table tbody tr:not([hidden])").length`)
+	click(t, ctx, "#glossary-filter")
+	run(t, ctx, chromedp.KeyEvent("NCG"))
+	waitFor(t, ctx, `document.querySelectorAll("#glossary-table tbody tr:not([hidden])").length < `+fmt.Sprint(all))
+	if rows := eval[string](t, ctx, `Array.from(document.querySelectorAll("#glossary-table tbody tr:not([hidden]) th")).map(e => e.textContent).join(" ")`); !strings.Contains(rows, "NCG") {
+		t.Errorf("filtering the glossary by NCG shows %q", rows)
+	}
+	screenshot(t, ctx, "glossary-desktop", 1280, 900)
+}

@@ -794,8 +794,18 @@ func (s *Server) handleUIRecord(c echo.Context) error {
 		}
 		page.Paragraphs = append(page.Paragraphs, pv)
 	}
-	for k, v := range rec.Glossary {
-		page.Glossary = append(page.Glossary, indexer.GlossaryEntry{Acronym: k, Expansion: v, Count: 1})
+	// The glossary: what the record defines, and the known acronyms it uses.
+	used := map[string]bool{}
+	for k := range rec.Glossary {
+		used[k] = true
+	}
+	for _, p := range rec.Paragraphs {
+		for _, sp := range abbr.find(p.Text, wordSpans(p.Text)) {
+			used[p.Text[sp.start:sp.end]] = true
+		}
+	}
+	for k := range used {
+		page.Glossary = append(page.Glossary, indexer.GlossaryEntry{Acronym: k, Expansion: gloss[k]})
 	}
 	sort.Slice(page.Glossary, func(i, j int) bool {
 		return strings.ToLower(page.Glossary[i].Acronym) < strings.ToLower(page.Glossary[j].Acronym)

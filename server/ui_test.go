@@ -283,6 +283,11 @@ func TestUIRecordPage(t *testing.T) {
 	// An inferred date is marked as such, with its note.
 	body = page(t, s, "/records/"+kidd14ID, http.StatusOK)
 	mustContain(t, body, `badge-inferred`, `inferred</span>`, `class="date-note"`)
+	// The record defines no acronyms, but the aside lists the known ones
+	// it uses.
+	if !regexp.MustCompile(`<dt><abbr title="[^"]+">USFK</abbr></dt>`).MatchString(body) {
+		t.Error("USFK missing from the record's acronyms")
+	}
 	// Section headings become headings.
 	mustContain(t, body, `<h2 class="section-heading" id="s`, `>Operational Control</h2>`)
 }

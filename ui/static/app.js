@@ -20,7 +20,7 @@
   document.addEventListener("keydown", function (ev) {
     if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (isTyping(document.activeElement)) return;
-    var box = document.getElementById("q");
+    var box = document.getElementById("q") || document.querySelector('main input[type="search"]');
     if (!box) return;
     ev.preventDefault();
     box.focus();
@@ -32,32 +32,42 @@
     else form.submit();
   }
 
+  // Leave empty fields (and fields at their default) out of the URL:
+  // /?q=opcon, not /?q=opcon&from=&to=.
+  function cleanOnSubmit(form) {
+    form.addEventListener("submit", function () {
+      var els = form.elements;
+      var off = [];
+      for (var i = 0; i < els.length; i++) {
+        var el = els[i];
+        if (!el.name || el.disabled) continue;
+        var dflt = el.getAttribute("data-default");
+        if (el.value === "" || (dflt !== null && el.value === dflt)) {
+          el.disabled = true;
+          off.push(el);
+        }
+      }
+      // Re-enable once the form data is taken, so that a page restored
+      // from the back-forward cache is not left with disabled fields.
+      setTimeout(function () {
+        for (var j = 0; j < off.length; j++) off[j].disabled = false;
+      }, 0);
+    });
+  }
+
   ready(function () {
+    var getForms = document.querySelectorAll('form[method="get"]');
+    for (var g = 0; g < getForms.length; g++) cleanOnSubmit(getForms[g]);
+    // Back and forward show the state of the URL, not the boxes ticked just
+    // before leaving: a page restored from the back-forward cache gets its
+    // server-rendered forms back.
+    window.addEventListener("pageshow", function (ev) {
+      if (!ev.persisted) return;
+      for (var r = 0; r < getForms.length; r++) getForms[r].reset();
+    });
+
     var form = document.getElementById("searchform");
     if (form) {
-      // Leave empty fields out of the URL: /?q=opcon, not /?q=opcon&from=&to=.
-      form.addEventListener("submit", function () {
-        var els = form.elements;
-        for (var i = 0; i < els.length; i++) {
-          var el = els[i];
-          if (!el.name || el.disabled) continue;
-          var dflt = el.getAttribute("data-default");
-          if (el.value === "" || (dflt !== null && el.value === dflt)) el.disabled = true;
-        }
-        // Re-enable after the navigation starts so that a page restored
-        // from the back-forward cache is not left with disabled fields.
-        setTimeout(function () {
-          for (var j = 0; j < els.length; j++) els[j].disabled = false;
-        }, 0);
-      });
-
-      // Back and forward show the state of the URL, not the boxes ticked
-      // just before leaving: a page restored from the back-forward cache
-      // gets its server-rendered form back.
-      window.addEventListener("pageshow", function (ev) {
-        if (ev.persisted) form.reset();
-      });
-
       // Ticking a facet or changing the sort applies it at once.
       var auto = document.querySelectorAll('input[type="checkbox"][form="searchform"], select[form="searchform"]');
       for (var k = 0; k < auto.length; k++) {
