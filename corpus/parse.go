@@ -62,6 +62,12 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	title = cleanTitle(title)
 
 	paras := assemble(blocks)
+	if len(paras) == 0 && len(blocks) > 0 {
+		// Nothing but heading-like lines: they are the text.
+		for i, b := range blocks {
+			paras = append(paras, Paragraph{N: i + 1, Text: b, Speakers: []string{}, Sides: []string{}, Topics: []string{}})
+		}
+	}
 	if len(paras) == 0 {
 		return nil, fileError(failure.Unprocessable, ErrNoText, name, "no paragraphs of text left after removing web noise")
 	}

@@ -40,6 +40,8 @@ func TestNoiseRule(t *testing.T) {
 		{"seam phrase inside a sentence is text", "The two sides met in Seoul on May 2, 2024, at a dinner hosted by Minister Shin.", []string{"The two sides met in Seoul on May 2, 2024, at a dinner hosted by Minister Shin."}},
 		{"attachment lines and nbsp-only lines", body + "\u00a0\n\nFile\n\n  • (Presentation and Follow-on discussion)\n\nreport.pdf (120 KB)\n", []string{"The two sides met in Seoul on May 2, 2024."}},
 		{"immediate release label", "FOR IMMEDIATE RELEASE\n\n" + body, []string{"The two sides met in Seoul on May 2, 2024."}},
+		{"share widgets and photo credits", "Share\n\nPrint\n\n" + body + "Photo by Sgt. John Doe\n\nRelated Articles\n\nSubscribe\n\nNext\n", []string{"The two sides met in Seoul on May 2, 2024."}},
+		{"heading-like lines only are the text", "Short Note\n\nThe Meeting Went Well", []string{"The Meeting Went Well"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
