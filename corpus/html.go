@@ -10,8 +10,8 @@ import (
 
 // htmlToText keeps the text of an HTML page: block elements become blank-line
 // separated blocks, scripts, styles and page furniture (nav, footer, forms)
-// are dropped. It returns the text and the page title (<title>, else the
-// first <h1>).
+// are dropped. It returns the text and the page title (the first <h1>,
+// else <title>).
 func htmlToText(src string) (text, title string) {
 	z := html.NewTokenizer(strings.NewReader(src))
 	var b strings.Builder
@@ -22,9 +22,11 @@ func htmlToText(src string) (text, title string) {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			t := strings.Join(strings.Fields(titleText.String()), " ")
+			// The h1 is the headline; <title> often adds site and section
+			// names, so it is only the fallback.
+			t := strings.Join(strings.Fields(h1Text.String()), " ")
 			if t == "" {
-				t = strings.Join(strings.Fields(h1Text.String()), " ")
+				t = strings.Join(strings.Fields(titleText.String()), " ")
 			}
 			return b.String(), t
 		case html.StartTagToken, html.SelfClosingTagToken:

@@ -80,7 +80,7 @@ func TestInputEUCKR(t *testing.T) {
 }
 
 func TestInputHTML(t *testing.T) {
-	page := `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Joint Press Statement for the 24th KIDD | U.S. Department of Defense</title>
+	page := `<!DOCTYPE html><html><head><meta charset="utf-8"><title>DoD News | Releases</title>
 <style>p{color:red}</style><script>var x = "Secretary Austin said nothing";</script></head>
 <body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
 <h1>Joint Press Statement for the 24th KIDD</h1>

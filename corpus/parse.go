@@ -105,7 +105,7 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	if rec.Title == "" {
 		rec.Title = synthesizedTitle(rec)
 	}
-	rec.ID = firstOf(fm["id"], recordID(rec))
+	rec.ID = firstOf(slugify(fm["id"]), recordID(rec))
 	return rec, nil
 }
 
