@@ -220,7 +220,7 @@ func titledPeople(s string) []personMention {
 				prefix := s[max(0, toks[i][0]-20):toks[titleStart][0]]
 				title := s[toks[titleStart][0]:toks[k-1][1]]
 				side = sideOfWords(prefix + " " + title)
-				out = append(out, personMention{Person{Name: name, Side: side, Title: collapseSpace(title)}, toks[k][0], toks[j-1][1]})
+				out = append(out, personMention{Person{Name: name, Side: side, Title: tidyTitle(collapseSpace(title))}, toks[k][0], toks[j-1][1]})
 			}
 		}
 		if j > i {
@@ -260,4 +260,23 @@ func peopleIn(s string) []personMention {
 	out := append(knownMentions(s), titledPeople(s)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
+}
+
+// rankStart finds where a military service and rank follow a position
+// ("... for East Asia Marine Corps Brig. Gen.").
+var rankStart = regexp.MustCompile(`\s(?:Marine Corps|Army|Navy|Air Force|Space Force|Coast Guard|(?:Brig\.|Maj\.|Lt\.) Gen\.|Gen\.|General|Adm\.|Admiral|Rear Adm\.|Vice Adm\.|Col\.|Colonel|Capt\.)(?:\s|$)`)
+
+// tidyTitle sets a service rank after a civilian position apart:
+// "Acting Deputy Assistant Defense Secretary for East Asia (Marine Corps
+// Brig. Gen.)".
+func tidyTitle(t string) string {
+	loc := rankStart.FindStringIndex(t)
+	if loc == nil || loc[0] == 0 {
+		return t
+	}
+	pos := t[:loc[0]]
+	if !strings.Contains(pos, "Secretary") && !strings.Contains(pos, "Minister") && !strings.Contains(pos, "Director") && !strings.Contains(pos, "Commander") && !strings.Contains(pos, "Chief") {
+		return t
+	}
+	return pos + " (" + strings.TrimSpace(t[loc[0]:]) + ")"
 }

@@ -206,7 +206,7 @@ func TestTitledUnknownPeople(t *testing.T) {
 		want []Person
 	}{
 		{"South Korean Deputy Minister for National Defense Policy Yeo Suk-joo and Acting Deputy Assistant Defense Secretary for East Asia Marine Corps Brig. Gen. Roberta Shea led the talks.",
-			[]Person{{"Yeo Suk-joo", SideROK, "Deputy Minister for National Defense Policy"}, {"Roberta Shea", SideUS, "Acting Deputy Assistant Defense Secretary for East Asia Marine Corps Brig. Gen."}}},
+			[]Person{{"Yeo Suk-joo", SideROK, "Deputy Minister for National Defense Policy"}, {"Roberta Shea", SideUS, "Acting Deputy Assistant Defense Secretary for East Asia (Marine Corps Brig. Gen.)"}}},
 		{"ROK Vice Minister of National Defense Kim Seon Ho met the delegation.",
 			[]Person{{"Kim Seon Ho", SideROK, "Vice Minister of National Defense"}}},
 		{"The Secretary and the Minister agreed.", nil},
