@@ -307,3 +307,37 @@ func TestOtherSiteHTML(t *testing.T) {
 		t.Errorf("topics %v section %q", p2.Topics, rec.Paragraphs[2].Section)
 	}
 }
+
+func TestInputHTMLDeclaredCharset(t *testing.T) {
+	page := `<html><head><meta http-equiv="Content-Type" content="text/html; charset=euc-kr"><title>보도자료</title></head><body><h1>한미 국방장관회담 결과</h1><p>On June 2, 2024, the ministers met in Singapore. 양측은 북한의 도발을 규탄했다.</p></body></html>`
+	b, err := korean.EUCKR.NewEncoder().String(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := Parse(strings.NewReader(b), "kr.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Title != "한미 국방장관회담 결과" || len(rec.Paragraphs) != 1 || !strings.HasSuffix(rec.Paragraphs[0].Text, "양측은 북한의 도발을 규탄했다.") {
+		t.Errorf("title %q paragraphs %q", rec.Title, texts(rec))
+	}
+}
+
+func TestLoadOversizedFile(t *testing.T) {
+	good, err := fs.ReadFile(Default(), "2024-04-11-kidd-24-joint-press-statement.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"big.txt":  {Data: bytes.Repeat([]byte("The two sides met. "), MaxFileSize/19+1)},
+		"kidd.txt": {Data: good},
+	}
+	recs, problems := Load(fsys)
+	if len(recs) != 1 || recs[0].Source != "kidd.txt" {
+		t.Errorf("records %d", len(recs))
+	}
+	if len(problems) != 1 || problems[0].File != "big.txt" || !errors.Is(problems[0].Err, ErrTooLarge) ||
+		failure.KindOf(problems[0].Err) != failure.TooLarge || !strings.Contains(problems[0].Error(), "10 MB") {
+		t.Errorf("problems = %v", problems)
+	}
+}
