@@ -208,6 +208,7 @@ func TestBrowserSearchFacetsRecord(t *testing.T) {
 	if !sawOPCON || !sawExpansion {
 		t.Errorf("marks %q: want both OPCON and its expansion highlighted", marks)
 	}
+	checkAccessible(t, ctx, "search page")
 	screenshot(t, ctx, "search-desktop", 1280, 900)
 	screenshot(t, ctx, "search-phone", 390, 844)
 
@@ -288,6 +289,7 @@ func TestBrowserSearchFacetsRecord(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll('abbr[title]').length`); n == 0 {
 		t.Error("no acronym with its expansion on the record page")
 	}
+	checkAccessible(t, ctx, "record page")
 	screenshot(t, ctx, "record-desktop", 1280, 900)
 	run(t, ctx, chromedp.EmulateViewport(390, 844))
 	run(t, ctx, chromedp.Navigate(ts.URL+href))
@@ -403,6 +405,36 @@ func pressSlash() chromedp.Action[chromedp.Void] {
 	})
 }
 
+// checkAccessible checks what a screen reader user needs on every page:
+// one main landmark and a navigation, a level-one or level-two heading,
+// and a name for every form control and link.
+func checkAccessible(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	problems := eval[[]string](t, ctx, `(() => {
+		const out = [];
+		if (document.querySelectorAll("main").length !== 1) out.push("main landmarks: " + document.querySelectorAll("main").length);
+		if (!document.querySelector("nav[aria-label]")) out.push("no labelled nav");
+		if (!document.querySelector("h1, h2")) out.push("no heading");
+		if (!document.documentElement.lang) out.push("no lang");
+		for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+			const named = el.labels && el.labels.length > 0 || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+			if (!named) out.push("unlabelled " + el.outerHTML.slice(0, 80));
+		}
+		for (const a of document.querySelectorAll("a[href]")) {
+			if (!(a.textContent.trim() || a.getAttribute("aria-label"))) out.push("nameless link " + a.outerHTML.slice(0, 80));
+		}
+		const ids = {};
+		for (const el of document.querySelectorAll("[id]")) {
+			if (ids[el.id]) out.push("duplicate id " + el.id);
+			ids[el.id] = true;
+		}
+		return out;
+	})()`)
+	for _, p := range problems {
+		t.Errorf("%s: %s", page, p)
+	}
+}
+
 func jsString(s string) string { return fmt.Sprintf("%q", s) }
 
 func TestBrowserRecordsAndGlossary(t *testing.T) {
@@ -418,6 +450,7 @@ func TestBrowserRecordsAndGlossary(t *testing.T) {
 	if eval[bool](t, ctx, `document.querySelector(".filterbar button").offsetParent !== null`) {
 		t.Error("the Filter button shows although JS submits on change")
 	}
+	checkAccessible(t, ctx, "records page")
 	screenshot(t, ctx, "records-desktop", 1280, 900)
 	screenshot(t, ctx, "records-phone", 390, 844)
 	run(t, ctx, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.getElementById("series"); s.value = "KIDD"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`))
@@ -437,5 +470,6 @@ func TestBrowserRecordsAndGlossary(t *testing.T) {
 	if rows := eval[string](t, ctx, `Array.from(document.querySelectorAll("#glossary-table tbody tr:not([hidden]) th")).map(e => e.textContent).join(" ")`); !strings.Contains(rows, "NCG") {
 		t.Errorf("filtering the glossary by NCG shows %q", rows)
 	}
+	checkAccessible(t, ctx, "glossary page")
 	screenshot(t, ctx, "glossary-desktop", 1280, 900)
 }
