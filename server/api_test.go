@@ -218,15 +218,33 @@ func TestSearchFacetFilters(t *testing.T) {
 
 func TestSearchSuggestion(t *testing.T) {
 	s, _ := newTestServer(t, testConfig())
-	res := searchOK(t, s, "q=deterence")
+	res := searchOK(t, s, "q=alliannce")
 	if res.Total != 0 {
-		t.Skipf("misspelling matched %d hits", res.Total)
+		t.Fatalf("misspelling matched %d hits", res.Total)
 	}
-	if res.Suggestion == nil || !strings.Contains(*res.Suggestion, "deterrence") {
-		t.Errorf("suggestion = %v, want one containing \"deterrence\"", res.Suggestion)
+	if res.Suggestion == nil || *res.Suggestion != "alliance" {
+		t.Errorf("suggestion = %v, want \"alliance\"", res.Suggestion)
 	}
 	if res.Hits == nil {
 		t.Error("hits is null, want []")
+	}
+}
+
+// An acronym finds its expansion, and the hit says which expansion matched.
+func TestSearchExpansions(t *testing.T) {
+	s, _ := newTestServer(t, testConfig())
+	res := searchOK(t, s, "q=OPCON&size=100")
+	expanded := 0
+	for _, h := range res.Hits {
+		if slices.Contains(h.Expansions, "OPCON → operational control") {
+			expanded++
+		}
+		if !strings.Contains(h.Text, "OPCON") && !strings.Contains(strings.ToLower(h.Text), "operational control") {
+			t.Errorf("hit %s mentions neither OPCON nor operational control", h.ID)
+		}
+	}
+	if expanded == 0 {
+		t.Errorf("no hit for OPCON reports the expansion: %+v", res.Hits)
 	}
 }
 

@@ -190,7 +190,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		{s, "/api/search", "/api/search?q=OPCON&size=100", 200},
 		{s, "/api/search", "/api/search?q=alliance&series=SCM&series=KIDD&sort=date&from=2020-01-01&to=2024-12-31&page=1&size=5", 200},
 		{s, "/api/search", "/api/search", 200},
-		{s, "/api/search", "/api/search?q=deterence", 200},
+		{s, "/api/search", "/api/search?q=alliannce", 200},
 		{s, "/api/search", "/api/search?q=zzzzqqqq", 200},
 		{s, "/api/search", "/api/search?size=0", 400},
 		{s, "/api/search", "/api/search?q=" + url.QueryEscape(`"open`), 400},
