@@ -444,6 +444,9 @@ func (x *Index) apply(ctx context.Context, bi bleve.Index, changes []change, man
 		if c.rec == nil {
 			batch.DeleteInternal([]byte(recKey + c.id))
 			delete(manifest, c.id)
+			if progress != nil {
+				progress(i+1, len(changes))
+			}
 			continue
 		}
 		oldTexts := map[string]bool{}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -229,7 +230,7 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, x.hit(h, p.c))
+		out.Hits = append(out.Hits, x.hit(h, p))
 	}
 	if out.Total == 0 && len(p.c.words) > 0 {
 		out.Suggestion = x.suggest(ctx, bi, p)
@@ -281,7 +282,7 @@ func facetValues(name string, fr *search.FacetResult, selected []string) []Facet
 }
 
 // hit turns a bleve hit into a Hit with its snippet.
-func (x *Index) hit(h *search.DocumentMatch, c *compiled) Hit {
+func (x *Index) hit(h *search.DocumentMatch, p *searchPlan) Hit {
 	f := h.Fields
 	out := Hit{
 		ID:       h.ID,
@@ -299,10 +300,15 @@ func (x *Index) hit(h *search.DocumentMatch, c *compiled) Hit {
 	if d := str(f[fDate]); len(d) >= 10 {
 		out.Date = corpus.Date(d[:10])
 	}
-	for _, k := range h.Sort {
+	// Sort keys are opaque to clients (hex): bleve wants the score itself
+	// where the sort is by score, and the decoded value elsewhere.
+	for i, k := range h.Sort {
+		if i < len(p.sort) && strings.HasSuffix(p.sort[i], "_score") {
+			k = strconv.FormatFloat(h.Score, 'g', -1, 64)
+		}
 		out.SortKeys = append(out.SortKeys, hex.EncodeToString([]byte(k)))
 	}
-	out.SnippetHTML, out.Expansions = highlight(x.analyzer, c, out.Text)
+	out.SnippetHTML, out.Expansions = highlight(x.analyzer, p.c, out.Text)
 	return out
 }
 

@@ -74,6 +74,10 @@ func TestMain(m *testing.M) {
 		shippedIdx.Close()
 		os.RemoveAll(dir)
 	}
+	if benchIdx != nil {
+		benchIdx.Close()
+		os.RemoveAll(benchDir)
+	}
 	os.Exit(code)
 }
 
