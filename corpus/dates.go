@@ -123,10 +123,10 @@ func monthDays(s string) []monthDay {
 // yearEvidence finds a year for a record whose text gives none: a mention of
 // "this year's Nth <series>" whose year the ordinal tables know, or the
 // record's own meeting ordinal. It returns the year and the reason.
-func yearEvidence(text string, own Meeting) (int, string) {
+func (r *Rules) yearEvidence(text string, own Meeting) (int, string) {
 	for _, loc := range thisYearRe.FindAllStringIndex(text, -1) {
 		rest := text[loc[1]:min(len(text), loc[1]+300)]
-		ms := findMeetings(rest)
+		ms := r.findMeetings(rest)
 		if len(ms) == 0 || ms[0].pos != 0 || ms[0].number == 0 {
 			continue
 		}
@@ -136,7 +136,7 @@ func yearEvidence(text string, own Meeting) (int, string) {
 		}
 	}
 	if own.Number > 0 {
-		if se := seriesByID(own.Series); se != nil {
+		if se := r.seriesByID(own.Series); se != nil {
 			if y, how := se.yearOf(own.Number); y > 0 {
 				return y, fmt.Sprintf("the record is about the %s, held in %d (%s)", own.Name, y, how)
 			}

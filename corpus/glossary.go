@@ -1,82 +1,82 @@
 package corpus
 
 import (
+	"fmt"
 	"sort"
 	"strings"
-	"sync"
 )
 
-var (
-	synonymsOnce sync.Once
-	synonyms     [][]string
-	curatedOnce  sync.Once
-	curated      map[string]string
-	curatedOrder []string
-)
-
-// Synonyms returns the curated synonym groups of synonyms.txt: each group is
-// a list of terms that mean the same ("DPRK", "North Korea", "Democratic
-// People's Republic of Korea"), preferred form first. The caller may keep
-// the result; it is a fresh copy.
-func Synonyms() [][]string {
-	synonymsOnce.Do(func() {
-		for _, line := range dataLines("synonyms.txt") {
-			var group []string
-			for _, t := range strings.Split(line, " = ") {
-				if t = strings.TrimSpace(t); t != "" {
-					group = append(group, t)
-				}
-			}
-			if len(group) > 1 {
-				synonyms = append(synonyms, group)
+// parseSynonyms reads synonyms.txt: one group a line, " = " between terms.
+func parseSynonyms(b []byte) [][]string {
+	var out [][]string
+	for _, line := range textLines(b) {
+		var group []string
+		for _, t := range strings.Split(line, " = ") {
+			if t = strings.TrimSpace(t); t != "" {
+				group = append(group, t)
 			}
 		}
-	})
-	out := make([][]string, len(synonyms))
-	for i, g := range synonyms {
+		if len(group) > 1 {
+			out = append(out, group)
+		}
+	}
+	return out
+}
+
+// parseCurated reads acronyms.txt: "ACRONYM: expansion" lines.
+func parseCurated(b []byte) (map[string]string, error) {
+	out := map[string]string{}
+	for _, line := range textLines(b) {
+		acr, exp, ok := strings.Cut(line, ":")
+		acr, exp = strings.TrimSpace(acr), strings.TrimSpace(exp)
+		if !ok || acr == "" || exp == "" {
+			return nil, fmt.Errorf("line %q is not ACRONYM: expansion", line)
+		}
+		out[acr] = exp
+	}
+	return out, nil
+}
+
+// Synonyms returns the curated synonym groups of the default rules
+// (synonyms.txt): each group is a list of terms that mean the same ("DPRK",
+// "North Korea", "Democratic People's Republic of Korea"), preferred form
+// first. The caller may keep the result; it is a fresh copy.
+func Synonyms() [][]string { return DefaultRules().Synonyms() }
+
+// Synonyms returns the rules' curated synonym groups; see the package-level
+// Synonyms.
+func (r *Rules) Synonyms() [][]string {
+	out := make([][]string, len(r.synonyms))
+	for i, g := range r.synonyms {
 		out[i] = append([]string(nil), g...)
 	}
 	return out
 }
 
-func loadCurated() {
-	curatedOnce.Do(func() {
-		curated = map[string]string{}
-		for _, line := range dataLines("acronyms.txt") {
-			acr, exp, ok := strings.Cut(line, ":")
-			if !ok {
-				continue
-			}
-			acr, exp = strings.TrimSpace(acr), strings.TrimSpace(exp)
-			if acr == "" || exp == "" {
-				continue
-			}
-			if _, dup := curated[acr]; !dup {
-				curatedOrder = append(curatedOrder, acr)
-			}
-			curated[acr] = exp
-		}
-	})
-}
+// CuratedAcronyms returns the acronyms of the default rules (acronyms.txt),
+// acronym -> expansion.
+func CuratedAcronyms() map[string]string { return DefaultRules().CuratedAcronyms() }
 
-// CuratedAcronyms returns the acronyms of acronyms.txt, acronym -> expansion.
-func CuratedAcronyms() map[string]string {
-	loadCurated()
-	out := make(map[string]string, len(curated))
-	for k, v := range curated {
+// CuratedAcronyms returns the rules' curated acronyms.
+func (r *Rules) CuratedAcronyms() map[string]string {
+	out := make(map[string]string, len(r.curated))
+	for k, v := range r.curated {
 		out[k] = v
 	}
 	return out
 }
 
-// Acronyms returns every acronym known for recs: the curated ones of
-// acronyms.txt merged with the definitions mined from the records'
-// glossaries. The key is the acronym as written ("OPCON", "DoD"); the value
-// lists its distinct expansions (compared case-insensitively), the curated
-// one first, then mined ones by how many records define them (ties in
-// alphabetical order). The indexer uses it for synonym expansion.
-func Acronyms(recs []*Record) map[string][]string {
-	loadCurated()
+// Acronyms returns every acronym known for recs: the curated ones of the
+// default rules (acronyms.txt) merged with the definitions mined from the
+// records' glossaries. The key is the acronym as written ("OPCON", "DoD");
+// the value lists its distinct expansions (compared case-insensitively), the
+// curated one first, then mined ones by how many records define them (ties
+// in alphabetical order). The indexer uses it for synonym expansion.
+func Acronyms(recs []*Record) map[string][]string { return DefaultRules().Acronyms(recs) }
+
+// Acronyms is the package-level Acronyms with these rules' curated acronyms.
+func (r *Rules) Acronyms(recs []*Record) map[string][]string {
+	curated := r.curated
 	counts := map[string]map[string]int{} // acronym -> lower(expansion) -> records
 	spelled := map[string]string{}        // lower(expansion) -> first spelling seen
 	for _, r := range recs {

@@ -44,15 +44,18 @@ func (p Problem) Error() string { return p.File + ": " + p.Err.Error() }
 // errors that name the file and the reason (ErrEmpty, ErrBinary,
 // ErrTooLarge, ErrNoText via errors.Is; failure kinds Unprocessable and
 // TooLarge).
-func Parse(r io.Reader, name string) (*Record, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+func Parse(rd io.Reader, name string) (*Record, error) { return DefaultRules().Parse(rd, name) }
+
+// Parse is the package-level Parse with these rules.
+func (r *Rules) Parse(rd io.Reader, name string) (*Record, error) {
+	b, err := io.ReadAll(io.LimitReader(rd, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("corpus: %s: read: %w", name, err)
 	}
 	if len(b) > MaxFileSize {
 		return nil, fileError(failure.TooLarge, ErrTooLarge, name, "file is over the %d MB limit", MaxFileSize>>20)
 	}
-	return parseBytes(b, name)
+	return r.parseBytes(b, name)
 }
 
 // recordExt are the file names Load reads; others (README, images) are
@@ -65,7 +68,10 @@ var recordExt = map[string]bool{".txt": true, ".text": true, ".md": true, ".html
 // .txt, .text, .md, .html, .htm and .xhtml (or none) are not records and are
 // skipped. Two different records that come out with the same ID are a
 // Problem for the second file.
-func Load(fsys fs.FS) ([]*Record, []Problem) {
+func Load(fsys fs.FS) ([]*Record, []Problem) { return DefaultRules().Load(fsys) }
+
+// Load is the package-level Load with these rules.
+func (r *Rules) Load(fsys fs.FS) ([]*Record, []Problem) {
 	recs := []*Record{}
 	var problems []Problem
 	var names []string
@@ -96,7 +102,7 @@ func Load(fsys fs.FS) ([]*Record, []Problem) {
 	sort.Strings(names)
 	byID := map[string]string{}
 	for _, name := range names {
-		rec, err := loadOne(fsys, name)
+		rec, err := r.loadOne(fsys, name)
 		if err != nil {
 			problems = append(problems, Problem{File: name, Err: err})
 			continue
@@ -116,7 +122,7 @@ func Load(fsys fs.FS) ([]*Record, []Problem) {
 // already loaded.
 var ErrDuplicate = errors.New("duplicate record id")
 
-func loadOne(fsys fs.FS, name string) (*Record, error) {
+func (r *Rules) loadOne(fsys fs.FS, name string) (*Record, error) {
 	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > MaxFileSize {
 		return nil, fileError(failure.TooLarge, ErrTooLarge, name, "file is %d bytes, over the %d MB limit", info.Size(), MaxFileSize>>20)
 	}
@@ -125,5 +131,5 @@ func loadOne(fsys fs.FS, name string) (*Record, error) {
 		return nil, fmt.Errorf("corpus: %s: %w", name, err)
 	}
 	defer f.Close()
-	return Parse(f, name)
+	return r.Parse(f, name)
 }

@@ -1,10 +1,10 @@
 package corpus
 
 import (
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // series is one meeting series of meetings.json.
@@ -53,16 +53,15 @@ type meetingData struct {
 	placeOf map[string]string // lower(alias) -> name
 }
 
-var (
-	meetingsOnce sync.Once
-	meetings     meetingData
-)
-
 const ordinalPat = `\b(\d{1,3})(?:st|nd|rd|th)\s+`
 
-func loadMeetings() *meetingData {
-	meetingsOnce.Do(func() {
-		mustJSON("meetings.json", &meetings)
+// compileMeetings reads meetings.json.
+func compileMeetings(b []byte) (meetingData, error) {
+	var meetings meetingData
+	if err := json.Unmarshal(b, &meetings); err != nil {
+		return meetings, err
+	}
+	{
 		for _, s := range meetings.Series {
 			alts := make([]string, len(s.Patterns))
 			for i, p := range s.Patterns {
@@ -87,8 +86,8 @@ func loadMeetings() *meetingData {
 		// Longest alias first, so "Washington, D.C." wins over "Washington".
 		sortByLenDesc(alts)
 		meetings.placeRe = regexp.MustCompile(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)`)
-	})
-	return &meetings
+	}
+	return meetings, nil
 }
 
 func sortByLenDesc(s []string) {
@@ -108,9 +107,9 @@ type meetingMention struct {
 }
 
 // findMeetings returns every mention of a known series in s, in text order.
-func findMeetings(s string) []meetingMention {
+func (r *Rules) findMeetings(s string) []meetingMention {
 	var out []meetingMention
-	for _, se := range loadMeetings().Series {
+	for _, se := range r.meetings.Series {
 		for _, m := range se.re.FindAllStringSubmatchIndex(s, -1) {
 			mm := meetingMention{series: se, pos: m[0], text: s[m[0]:m[1]]}
 			if m[2] >= 0 {
@@ -153,8 +152,8 @@ func meetingOf(se *series, n int) Meeting {
 	return m
 }
 
-func seriesByID(id string) *series {
-	for _, s := range loadMeetings().Series {
+func (r *Rules) seriesByID(id string) *series {
+	for _, s := range r.meetings.Series {
 		if strings.EqualFold(s.ID, id) || strings.EqualFold(s.Slug, id) || strings.EqualFold(s.Name, id) {
 			return s
 		}
@@ -164,8 +163,8 @@ func seriesByID(id string) *series {
 
 // placeIn returns the meeting place named in s ("held in Seoul", "in
 // Singapore"), or "".
-func placeIn(s string) string {
-	md := loadMeetings()
+func (r *Rules) placeIn(s string) string {
+	md := &r.meetings
 	if m := md.placeRe.FindStringSubmatch(s); m != nil {
 		// "in Washington Declaration" is a document, not a place.
 		rest := s[strings.Index(s, m[0])+len(m[0]):]
@@ -179,16 +178,16 @@ func placeIn(s string) string {
 
 // kindOf finds the kind of record in the evidence strings, in order of
 // strength (title, dropped labels, file name), then in the body text.
-func kindOf(body string, evidence ...string) string {
+func (r *Rules) kindOf(body string, evidence ...string) string {
 	for _, e := range evidence {
 		e = strings.NewReplacer("-", " ", "_", " ").Replace(e)
-		for _, k := range loadMeetings().Kinds {
+		for _, k := range r.meetings.Kinds {
 			if k.re.MatchString(e) {
 				return k.Kind
 			}
 		}
 	}
-	for _, k := range loadMeetings().Kinds {
+	for _, k := range r.meetings.Kinds {
 		if k.textRe.MatchString(body) {
 			return k.Kind
 		}
@@ -196,8 +195,8 @@ func kindOf(body string, evidence ...string) string {
 	return ""
 }
 
-func kindSlug(kind string) string {
-	for _, k := range loadMeetings().Kinds {
+func (r *Rules) kindSlug(kind string) string {
+	for _, k := range r.meetings.Kinds {
 		if strings.EqualFold(k.Kind, kind) {
 			return k.Slug
 		}

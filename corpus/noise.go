@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // noiseRules are the compiled patterns of noise.txt.
@@ -12,42 +11,40 @@ type noiseRules struct {
 	line, tail, seam, title []*regexp.Regexp
 }
 
-var (
-	noiseOnce sync.Once
-	noise     noiseRules
-)
-
-func loadNoise() *noiseRules {
-	noiseOnce.Do(func() {
-		for _, l := range dataLines("noise.txt") {
-			kind, pat, ok := strings.Cut(l, ":")
-			if !ok {
-				panic(fmt.Sprintf("corpus: noise.txt: line %q has no KIND:", l))
-			}
-			re := regexp.MustCompile(strings.TrimSpace(pat))
-			switch strings.TrimSpace(kind) {
-			case "line":
-				noise.line = append(noise.line, re)
-			case "tail":
-				noise.tail = append(noise.tail, re)
-			case "seam":
-				noise.seam = append(noise.seam, re)
-			case "title":
-				noise.title = append(noise.title, re)
-			default:
-				panic(fmt.Sprintf("corpus: noise.txt: unknown kind %q", kind))
-			}
+// compileNoise reads noise.txt.
+func compileNoise(b []byte) (noiseRules, error) {
+	var n noiseRules
+	for _, l := range textLines(b) {
+		kind, pat, ok := strings.Cut(l, ":")
+		if !ok {
+			return n, fmt.Errorf("line %q has no KIND:", l)
 		}
-	})
-	return &noise
+		re, err := regexp.Compile(strings.TrimSpace(pat))
+		if err != nil {
+			return n, fmt.Errorf("line %q: %v", l, err)
+		}
+		switch strings.TrimSpace(kind) {
+		case "line":
+			n.line = append(n.line, re)
+		case "tail":
+			n.tail = append(n.tail, re)
+		case "seam":
+			n.seam = append(n.seam, re)
+		case "title":
+			n.title = append(n.title, re)
+		default:
+			return n, fmt.Errorf("line %q: unknown kind %q (line, tail, seam or title)", l, kind)
+		}
+	}
+	return n, nil
 }
 
 // removeNoise drops noise lines, cuts glued noise at the seam, and stops at
 // a tail marker. It returns the kept lines (blank lines kept, as block
 // separators) and the dropped label lines (evidence of a record's kind:
 // "Press Release").
-func removeNoise(lines []string) (kept, dropped []string) {
-	n := loadNoise()
+func (r *Rules) removeNoise(lines []string) (kept, dropped []string) {
+	n := &r.noise
 	for _, raw := range lines {
 		line := cutSeam(raw, n.seam)
 		t := strings.TrimSpace(line)
@@ -100,9 +97,9 @@ func matchAny(res []*regexp.Regexp, s string) bool {
 }
 
 // cleanTitle removes site names appended to a title.
-func cleanTitle(t string) string {
+func (r *Rules) cleanTitle(t string) string {
 	t = collapseSpace(t)
-	for _, re := range loadNoise().title {
+	for _, re := range r.noise.title {
 		if c := strings.TrimSpace(re.ReplaceAllString(t, "")); c != "" {
 			t = c
 		}

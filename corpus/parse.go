@@ -21,7 +21,7 @@ var meetingVerbRe = regexp.MustCompile(`\b(?:held|convened|met|took\s+place|conc
 var leadVerbRe = regexp.MustCompile(`\b(?:led|convened|co-chaired|headed|hosted|met|presided)\b`)
 
 // parseBytes is Parse after reading.
-func parseBytes(b []byte, name string) (*Record, error) {
+func (r *Rules) parseBytes(b []byte, name string) (*Record, error) {
 	isHTML := looksHTML(name, b)
 	text, err := decodeText(b, name, isHTML)
 	if err != nil {
@@ -32,7 +32,7 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	if isHTML {
 		body, htmlTitle = htmlToText(body)
 	}
-	lines, dropped := removeNoise(normalizeLines(body))
+	lines, dropped := r.removeNoise(normalizeLines(body))
 	blocks := splitBlocks(lines)
 
 	// Datelines ("April 11, 2024", "date 2024-10-31") are metadata.
@@ -56,10 +56,10 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	}
 	if title == "" && len(blocks) > 1 && titleLike(blocks[0]) {
 		title, blocks = blocks[0], blocks[1:]
-	} else if title != "" && len(blocks) > 0 && cleanTitle(blocks[0]) == cleanTitle(title) {
+	} else if title != "" && len(blocks) > 0 && r.cleanTitle(blocks[0]) == r.cleanTitle(title) {
 		blocks = blocks[1:]
 	}
-	title = cleanTitle(title)
+	title = r.cleanTitle(title)
 
 	paras := assemble(blocks)
 	if len(paras) == 0 && len(blocks) > 0 {
@@ -80,16 +80,16 @@ func parseBytes(b []byte, name string) (*Record, error) {
 		Glossary:   map[string]string{},
 		Paragraphs: paras,
 	}
-	extractMeeting(rec, fm)
-	meetSent, context := meetingSentences(rec)
-	if err := extractDate(rec, fm, meetSent, context, pubDate, pubText); err != nil {
+	r.extractMeeting(rec, fm)
+	meetSent, context := r.meetingSentences(rec)
+	if err := r.extractDate(rec, fm, meetSent, context, pubDate, pubText); err != nil {
 		return nil, fileError(failure.Unprocessable, err, name, "%v", err)
 	}
-	extractLocation(rec, fm, meetSent, context)
-	rec.Kind = firstOf(fm["kind"], kindOf(allText(rec), rec.Title, strings.Join(dropped, "\n"), path.Base(name)))
-	rec.Principals = principals(rec, meetSent, context)
+	r.extractLocation(rec, fm, meetSent, context)
+	rec.Kind = firstOf(fm["kind"], r.kindOf(allText(rec), rec.Title, strings.Join(dropped, "\n"), path.Base(name)))
+	rec.Principals = r.principals(rec, meetSent, context)
 	if v := fm["principals"]; v != "" {
-		rec.Principals = frontMatterPeople(v)
+		rec.Principals = r.frontMatterPeople(v)
 	}
 	var sentences []string
 	sentences = append(sentences, rec.Title)
@@ -99,13 +99,13 @@ func parseBytes(b []byte, name string) (*Record, error) {
 	rec.Glossary = mineAcronyms(sentences)
 	for i := range rec.Paragraphs {
 		p := &rec.Paragraphs[i]
-		p.Speakers, p.Sides = attribute(p.Text, rec.Principals)
-		p.Topics = topicsOf(p.Section + "\n" + p.Text)
+		p.Speakers, p.Sides = r.attribute(p.Text, rec.Principals)
+		p.Topics = r.topicsOf(p.Section + "\n" + p.Text)
 	}
 	if rec.Title == "" {
 		rec.Title = synthesizedTitle(rec)
 	}
-	rec.ID = firstOf(slugify(fm["id"]), recordID(rec))
+	rec.ID = firstOf(slugify(fm["id"]), r.recordID(rec))
 	return rec, nil
 }
 
@@ -177,10 +177,10 @@ func assemble(blocks []string) []Paragraph {
 
 // extractMeeting finds the record's meeting: in the title first, then in the
 // first paragraphs (a mention with an ordinal, else any in the first one).
-func extractMeeting(rec *Record, fm frontMatter) {
+func (r *Rules) extractMeeting(rec *Record, fm frontMatter) {
 	if s := fm["series"]; s != "" {
 		n, _ := strconv.Atoi(fm["number"])
-		if se := seriesByID(s); se != nil {
+		if se := r.seriesByID(s); se != nil {
 			rec.Meeting = meetingOf(se, n)
 		} else {
 			rec.Meeting = Meeting{Series: s, Number: n, Name: s}
@@ -202,33 +202,33 @@ func extractMeeting(rec *Record, fm frontMatter) {
 		}
 		return false
 	}
-	if ms := findMeetings(rec.Title); pick(ms, true) || pick(ms, false) {
+	if ms := r.findMeetings(rec.Title); pick(ms, true) || pick(ms, false) {
 		return
 	}
 	for i, p := range rec.Paragraphs {
 		if i >= 3 {
 			break
 		}
-		if pick(findMeetings(p.Text), true) {
+		if pick(r.findMeetings(p.Text), true) {
 			return
 		}
 	}
 	if len(rec.Paragraphs) > 0 {
-		pick(findMeetings(rec.Paragraphs[0].Text), false)
+		pick(r.findMeetings(rec.Paragraphs[0].Text), false)
 	}
 }
 
 // meetingSentences returns the sentence that names the record's meeting in
 // the first paragraphs, and the sentences of the first paragraphs that say
 // where, when or by whom a meeting was held.
-func meetingSentences(rec *Record) (meeting string, context []string) {
+func (r *Rules) meetingSentences(rec *Record) (meeting string, context []string) {
 	for i, p := range rec.Paragraphs {
 		if i >= 3 {
 			break
 		}
 		for _, s := range splitSentences(p.Text) {
 			if meeting == "" && rec.Meeting.Series != "" {
-				for _, m := range findMeetings(s) {
+				for _, m := range r.findMeetings(s) {
 					if m.series.ID == rec.Meeting.Series && (m.number == rec.Meeting.Number || m.number == 0) {
 						meeting = s
 						break
@@ -249,7 +249,7 @@ func meetingSentences(rec *Record) (meeting string, context []string) {
 // extractDate sets the record date: the front matter's, else the meeting
 // date the text states, else the dateline, else a year inferred from
 // evidence for a month and day without one, else none, saying why.
-func extractDate(rec *Record, fm frontMatter, meetSent string, context []string, pubDate Date, pubText string) error {
+func (r *Rules) extractDate(rec *Record, fm frontMatter, meetSent string, context []string, pubDate Date, pubText string) error {
 	if d := fm["date"]; d != "" {
 		if _, err := time.Parse(time.DateOnly, d); err != nil {
 			return fmt.Errorf("front matter date %q is not YYYY-MM-DD", d)
@@ -284,7 +284,7 @@ func extractDate(rec *Record, fm frontMatter, meetSent string, context []string,
 			continue
 		}
 		md := mds[0]
-		y, why := yearEvidence(allText(rec), rec.Meeting)
+		y, why := r.yearEvidence(allText(rec), rec.Meeting)
 		if y == 0 {
 			rec.DateNote = fmt.Sprintf("no date: the text gives %q without a year, and nothing in it shows the year", md.text)
 			return nil
@@ -312,13 +312,13 @@ func extractDate(rec *Record, fm frontMatter, meetSent string, context []string,
 	return nil
 }
 
-func extractLocation(rec *Record, fm frontMatter, meetSent string, context []string) {
+func (r *Rules) extractLocation(rec *Record, fm frontMatter, meetSent string, context []string) {
 	if l := fm["location"]; l != "" {
 		rec.Location = l
 		return
 	}
 	for _, s := range append([]string{meetSent}, append(context, rec.Title)...) {
-		if p := placeIn(s); p != "" {
+		if p := r.placeIn(s); p != "" {
 			rec.Location = p
 			return
 		}
@@ -327,13 +327,13 @@ func extractLocation(rec *Record, fm frontMatter, meetSent string, context []str
 
 // principals are the people who led the delegations: the first person of
 // each side named in the sentences that say who led or met (U.S. first).
-func principals(rec *Record, meetSent string, context []string) []Person {
+func (r *Rules) principals(rec *Record, meetSent string, context []string) []Person {
 	var us, rok *Person
 	for _, s := range append([]string{meetSent}, context...) {
 		if s != meetSent && !leadVerbRe.MatchString(s) {
 			continue
 		}
-		for _, m := range peopleIn(s) {
+		for _, m := range r.peopleIn(s) {
 			p := m.Person
 			switch {
 			case p.Side == SideUS && us == nil:
@@ -356,8 +356,8 @@ func principals(rec *Record, meetSent string, context []string) []Person {
 // attribute returns the speakers and sides of a paragraph: in each sentence,
 // the people, references ("the Secretary", "the two leaders") and sides
 // ("the U.S. side", "both sides") before its first reporting verb.
-func attribute(text string, principals []Person) (speakers, sides []string) {
-	pd := loadPeople()
+func (r *Rules) attribute(text string, principals []Person) (speakers, sides []string) {
+	pd := r.people
 	speakers, sides = []string{}, []string{}
 	haveSide := map[string]bool{}
 	addSpeaker := func(p Person) {
@@ -389,7 +389,7 @@ func attribute(text string, principals []Person) (speakers, sides []string) {
 				subj[i] = '#'
 			}
 		}
-		for _, m := range peopleIn(string(subj)) {
+		for _, m := range r.peopleIn(string(subj)) {
 			addSpeaker(m.Person)
 			mask(m.start, m.end)
 		}
@@ -410,7 +410,7 @@ func attribute(text string, principals []Person) (speakers, sides []string) {
 			}
 		}
 	}
-	for _, p := range surnameSpeakers(text, principals) {
+	for _, p := range r.surnameSpeakers(text, principals) {
 		addSpeaker(p)
 	}
 	if len(haveSide) == 0 {
@@ -428,15 +428,15 @@ func attribute(text string, principals []Person) (speakers, sides []string) {
 // surnameSpeakers finds principals the people data does not know, named
 // later by surname alone ("Yeo said", "Gen. Shea noted"), as speakers: the
 // name must come right before a reporting verb.
-func surnameSpeakers(text string, principals []Person) []Person {
-	pd := loadPeople()
+func (r *Rules) surnameSpeakers(text string, principals []Person) []Person {
+	pd := r.people
 	type hit struct {
 		pos int
 		p   Person
 	}
 	var hits []hit
 	for _, p := range principals {
-		if _, known := canonicalName(p.Name); known {
+		if _, known := r.canonicalName(p.Name); known {
 			continue
 		}
 		toks := strings.Fields(p.Name)
@@ -463,7 +463,7 @@ func surnameSpeakers(text string, principals []Person) []Person {
 // frontMatterPeople reads "Lloyd J. Austin III; Kim Yong Hyun (ROK)": names
 // separated by semicolons, each with an optional side in parentheses; known
 // spellings become canonical names.
-func frontMatterPeople(v string) []Person {
+func (r *Rules) frontMatterPeople(v string) []Person {
 	out := []Person{}
 	for _, part := range strings.Split(v, ";") {
 		part = strings.TrimSpace(part)
@@ -474,7 +474,7 @@ func frontMatterPeople(v string) []Person {
 		if part == "" {
 			continue
 		}
-		p, ok := canonicalName(part)
+		p, ok := r.canonicalName(part)
 		if !ok {
 			p = Person{Name: part}
 		}
@@ -514,9 +514,9 @@ func synthesizedTitle(rec *Record) string {
 // with a content hash instead where they are not. The kind is part of it
 // because one meeting issues several records on one day (a communiqué and
 // a fact sheet).
-func recordID(rec *Record) string {
+func (r *Rules) recordID(rec *Record) string {
 	var parts []string
-	if se := seriesByID(rec.Meeting.Series); se != nil {
+	if se := r.seriesByID(rec.Meeting.Series); se != nil {
 		parts = append(parts, se.Slug)
 	} else if rec.Meeting.Series != "" {
 		parts = append(parts, slugify(rec.Meeting.Series))
@@ -529,7 +529,7 @@ func recordID(rec *Record) string {
 		parts = append(parts, string(rec.Date))
 	}
 	if rec.Kind != "" {
-		parts = append(parts, kindSlug(rec.Kind))
+		parts = append(parts, r.kindSlug(rec.Kind))
 	}
 	if !known {
 		h := sha256.Sum256([]byte(allText(rec)))

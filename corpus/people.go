@@ -1,10 +1,10 @@
 package corpus
 
 import (
+	"encoding/json"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // knownPerson is one entry of people.json.
@@ -45,24 +45,25 @@ type peopleData struct {
 	surname    map[string]bool
 }
 
-var (
-	peopleOnce sync.Once
-	people     peopleData
-)
-
 func alternation(phrases []string) string {
 	alts := make([]string, 0, len(phrases))
 	for _, p := range phrases {
 		alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(p), `\ `, `\s+`))
 	}
+	if len(alts) == 0 {
+		return `[^\s\S]` // matches nothing
+	}
 	sortByLenDesc(alts)
 	return strings.Join(alts, "|")
 }
 
-func loadPeople() *peopleData {
-	peopleOnce.Do(func() {
-		pd := &people
-		mustJSON("people.json", pd)
+// compilePeople reads people.json.
+func compilePeople(b []byte) (*peopleData, error) {
+	pd := &peopleData{}
+	if err := json.Unmarshal(b, pd); err != nil {
+		return nil, err
+	}
+	{
 		pd.aliasOf = map[string]*knownPerson{}
 		var aliases []string
 		for i := range pd.People {
@@ -103,13 +104,13 @@ func loadPeople() *peopleData {
 		for _, s := range pd.KoreanSurnames {
 			pd.surname[s] = true
 		}
-	})
-	return &people
+	}
+	return pd, nil
 }
 
 // canonicalName returns the canonical name for any known spelling.
-func canonicalName(s string) (Person, bool) {
-	pd := loadPeople()
+func (r *Rules) canonicalName(s string) (Person, bool) {
+	pd := r.people
 	s = collapseSpace(s)
 	if p, ok := pd.aliasOf[s]; ok {
 		return Person{Name: p.Name, Side: p.Side, Title: p.Title}, true
@@ -124,8 +125,8 @@ type personMention struct {
 }
 
 // knownMentions returns the known people named in s, in order.
-func knownMentions(s string) []personMention {
-	pd := loadPeople()
+func (r *Rules) knownMentions(s string) []personMention {
+	pd := r.people
 	var out []personMention
 	for _, loc := range pd.aliasRe.FindAllStringIndex(s, -1) {
 		p := pd.aliasOf[collapseSpace(s[loc[0]:loc[1]])]
@@ -159,10 +160,10 @@ var nonNameWords = map[string]bool{
 // titledPeople finds people the data does not know, introduced with a title:
 // "Deputy Minister for National Defense Policy Yeo Suk-joo", "Marine Corps
 // Brig. Gen. Roberta Shea". Spans of known people are skipped.
-func titledPeople(s string) []personMention {
-	pd := loadPeople()
+func (r *Rules) titledPeople(s string) []personMention {
+	pd := r.people
 	masked := []byte(s)
-	for _, m := range knownMentions(s) {
+	for _, m := range r.knownMentions(s) {
 		for i := m.start; i < m.end; i++ {
 			masked[i] = '#'
 		}
@@ -219,7 +220,7 @@ func titledPeople(s string) []personMention {
 				}
 				prefix := s[max(0, toks[i][0]-20):toks[titleStart][0]]
 				title := s[toks[titleStart][0]:toks[k-1][1]]
-				side = sideOfWords(prefix + " " + title)
+				side = r.sideOfWords(prefix + " " + title)
 				out = append(out, personMention{Person{Name: name, Side: side, Title: tidyTitle(collapseSpace(title))}, toks[k][0], toks[j-1][1]})
 			}
 		}
@@ -236,8 +237,8 @@ func isSuffix(w string) bool  { return w == "Jr." || w == "III" || w == "II" || 
 // sideOfWords gives the side that words like "South Korean" or "Marine
 // Corps" in s point to, "" when none; ROK words are checked first because
 // "Korean" titles also contain "Defense".
-func sideOfWords(s string) string {
-	pd := loadPeople()
+func (r *Rules) sideOfWords(s string) string {
+	pd := r.people
 	best, bestPos := "", len(s)+1
 	for i, re := range pd.sideWordRe {
 		if loc := re.FindStringIndex(s); loc != nil && loc[0] < bestPos {
@@ -256,8 +257,8 @@ func sideOfWords(s string) string {
 }
 
 // peopleIn returns every person named in s (known or titled), in order.
-func peopleIn(s string) []personMention {
-	out := append(knownMentions(s), titledPeople(s)...)
+func (r *Rules) peopleIn(s string) []personMention {
+	out := append(r.knownMentions(s), r.titledPeople(s)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
 }

@@ -189,11 +189,11 @@ func TestNameVariants(t *testing.T) {
 		{"Kim Yong-hyun", "Kim Yong Hyun"},
 	}
 	for _, tc := range tests {
-		p, ok := canonicalName(tc.alias)
+		p, ok := DefaultRules().canonicalName(tc.alias)
 		if !ok || p.Name != tc.name {
-			t.Errorf("canonicalName(%q) = %q, %v; want %q", tc.alias, p.Name, ok, tc.name)
+			t.Errorf("DefaultRules().canonicalName(%q) = %q, %v; want %q", tc.alias, p.Name, ok, tc.name)
 		}
-		ms := knownMentions("Yesterday " + tc.alias + " stressed the point.")
+		ms := DefaultRules().knownMentions("Yesterday " + tc.alias + " stressed the point.")
 		if len(ms) != 1 || ms[0].Name != tc.name {
 			t.Errorf("mentions in text with %q = %+v", tc.alias, ms)
 		}
@@ -213,11 +213,11 @@ func TestTitledUnknownPeople(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var got []Person
-		for _, m := range titledPeople(tc.in) {
+		for _, m := range DefaultRules().titledPeople(tc.in) {
 			got = append(got, m.Person)
 		}
 		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("titledPeople(%.50q) = %+v, want %+v", tc.in, got, tc.want)
+			t.Errorf("DefaultRules().titledPeople(%.50q) = %+v, want %+v", tc.in, got, tc.want)
 		}
 	}
 }
@@ -242,9 +242,9 @@ func TestSpeakersRule(t *testing.T) {
 		{"U.S. Secretary of State Antony Blinken said the talks went well.", []string{"Antony Blinken"}, []string{SideUS}},
 	}
 	for _, tc := range tests {
-		speakers, sides := attribute(tc.text, principals)
+		speakers, sides := DefaultRules().attribute(tc.text, principals)
 		if !reflect.DeepEqual(speakers, tc.speakers) || !reflect.DeepEqual(sides, tc.sides) {
-			t.Errorf("attribute(%q) = %v %v, want %v %v", tc.text, speakers, sides, tc.speakers, tc.sides)
+			t.Errorf("DefaultRules().attribute(%q) = %v %v, want %v %v", tc.text, speakers, sides, tc.speakers, tc.sides)
 		}
 	}
 }
@@ -264,8 +264,8 @@ func TestTopicsRule(t *testing.T) {
 		{"Nothing in particular.", []string{}},
 	}
 	for _, tc := range tests {
-		if got := topicsOf(tc.text); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("topicsOf(%q) = %v, want %v", tc.text, got, tc.want)
+		if got := DefaultRules().topicsOf(tc.text); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("DefaultRules().topicsOf(%q) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 	if got := TopicLabel("opcon"); got != "OPCON transition" {

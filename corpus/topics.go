@@ -1,9 +1,10 @@
 package corpus
 
 import (
+	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // Topic is one entry of the taxonomy in topics.json.
@@ -25,30 +26,32 @@ type term struct {
 	prefix bool
 }
 
-var (
-	topicsOnce sync.Once
-	topicRules []topicRule
-)
-
-func loadTopics() []topicRule {
-	topicsOnce.Do(func() {
-		var file struct {
-			Topics []Topic `json:"topics"`
+// compileTopics reads topics.json.
+func compileTopics(b []byte) ([]topicRule, error) {
+	var file struct {
+		Topics []Topic `json:"topics"`
+	}
+	if err := json.Unmarshal(b, &file); err != nil {
+		return nil, err
+	}
+	var rules []topicRule
+	seen := map[string]bool{}
+	for _, t := range file.Topics {
+		if t.ID == "" || seen[t.ID] {
+			return nil, fmt.Errorf("topic %q: empty or duplicate id", t.ID)
 		}
-		mustJSON("topics.json", &file)
-		for _, t := range file.Topics {
-			r := topicRule{Topic: t}
-			for _, x := range t.Terms {
-				x = strings.ToLower(collapseSpace(x))
-				prefix := strings.HasSuffix(x, "*")
-				if x = strings.TrimSuffix(x, "*"); x != "" {
-					r.terms = append(r.terms, term{x, prefix})
-				}
+		seen[t.ID] = true
+		r := topicRule{Topic: t}
+		for _, x := range t.Terms {
+			x = strings.ToLower(collapseSpace(x))
+			prefix := strings.HasSuffix(x, "*")
+			if x = strings.TrimSuffix(x, "*"); x != "" {
+				r.terms = append(r.terms, term{x, prefix})
 			}
-			topicRules = append(topicRules, r)
 		}
-	})
-	return topicRules
+		rules = append(rules, r)
+	}
+	return rules, nil
 }
 
 // termsRegexp compiles phrases into one case-insensitive, whole-word
@@ -85,9 +88,12 @@ func isWordByte(b byte) bool {
 	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
 
+// Topics returns the taxonomy of the default rules in file order.
+func Topics() []Topic { return DefaultRules().Topics() }
+
 // Topics returns the taxonomy in file order.
-func Topics() []Topic {
-	rules := loadTopics()
+func (r *Rules) Topics() []Topic {
+	rules := r.topics
 	out := make([]Topic, len(rules))
 	for i, r := range rules {
 		out[i] = Topic{ID: r.ID, Label: r.Label, Terms: append([]string(nil), r.Terms...)}
@@ -95,12 +101,16 @@ func Topics() []Topic {
 	return out
 }
 
+// TopicLabel returns the display label of topic id in the default rules, or
+// id itself when the taxonomy does not know it.
+func TopicLabel(id string) string { return DefaultRules().TopicLabel(id) }
+
 // TopicLabel returns the display label of topic id, or id itself when the
 // taxonomy does not know it.
-func TopicLabel(id string) string {
-	for _, r := range loadTopics() {
-		if r.ID == id {
-			return r.Label
+func (r *Rules) TopicLabel(id string) string {
+	for _, t := range r.topics {
+		if t.ID == id {
+			return t.Label
 		}
 	}
 	return id
@@ -111,13 +121,13 @@ func TopicLabel(id string) string {
 //
 // Plain substring search with boundary checks, not one regular expression
 // per topic: it is most of the parser's time otherwise.
-func topicsOf(text string) []string {
+func (r *Rules) topicsOf(text string) []string {
 	lower := strings.ToLower(collapseSpace(text))
 	out := []string{}
-	for _, r := range loadTopics() {
-		for _, t := range r.terms {
+	for _, tr := range r.topics {
+		for _, t := range tr.terms {
 			if hasTerm(lower, t) {
-				out = append(out, r.ID)
+				out = append(out, tr.ID)
 				break
 			}
 		}
