@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"dialoguesearch/corpus"
 )
@@ -18,15 +19,26 @@ func init() { commands["parse"] = cmdParse }
 func cmdParse(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	rulesDir := fs.String("rules", "", "directory of your own data files ("+strings.Join(corpus.DataFiles, ", ")+") replacing the embedded ones")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dialoguesearch parse FILE...\n\nParse record files (text or HTML) and print them as a JSON array, in the order given.")
+		fmt.Fprintln(stderr, "usage: dialoguesearch parse [--rules DIR] FILE...\n\nParse record files (text or HTML) and print them as a JSON array, in the order given.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		if err == flag.ErrHelp {
 			return 0
 		}
+		fmt.Fprintf(stderr, "dialoguesearch parse: %v\n", err)
 		return 2
+	}
+	rules := corpus.DefaultRules()
+	if *rulesDir != "" {
+		r, err := corpus.LoadRules(os.DirFS(*rulesDir))
+		if err != nil {
+			fmt.Fprintf(stderr, "dialoguesearch parse: %v\n", err)
+			return 2
+		}
+		rules = r
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -34,7 +46,7 @@ func cmdParse(args []string, stdout, stderr io.Writer) int {
 	}
 	recs := []*corpus.Record{}
 	for _, name := range fs.Args() {
-		rec, err := parseFile(name)
+		rec, err := parseFile(rules, name)
 		if err != nil {
 			fmt.Fprintf(stderr, "dialoguesearch parse: %v\n", err)
 			continue
@@ -54,7 +66,7 @@ func cmdParse(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func parseFile(name string) (*corpus.Record, error) {
+func parseFile(rules *corpus.Rules, name string) (*corpus.Record, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -63,5 +75,5 @@ func parseFile(name string) (*corpus.Record, error) {
 	if info, err := f.Stat(); err == nil && info.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, not a record file", name)
 	}
-	return corpus.Parse(f, name)
+	return rules.Parse(f, name)
 }

@@ -86,3 +86,30 @@ func TestParseCommandFails(t *testing.T) {
 		t.Errorf("no files: code %d stderr %q", code, stderr.String())
 	}
 }
+
+func TestParseCommandRules(t *testing.T) {
+	dir := t.TempDir()
+	topics := `{"topics": [{"id": "shipbuilding", "label": "Shipbuilding", "terms": ["shipyard*"]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "topics.json"), []byte(topics), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := filepath.Join(dir, "r.txt")
+	if err := os.WriteFile(rec, []byte("Readout\n\nThe sides visited shipyards in Busan on May 2, 2025.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"parse", "--rules", dir, rec}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("code %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"shipbuilding"`) {
+		t.Errorf("the user's topics.json was not used:\n%s", stdout.String())
+	}
+	if err := os.WriteFile(filepath.Join(dir, "noise.txt"), []byte("bogus\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"parse", "--rules", dir, rec}, nil, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "noise.txt") {
+		t.Errorf("broken rules: code %d stderr %q", code, stderr.String())
+	}
+}
