@@ -95,7 +95,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if err := serve(cfg, log, stdout); err != nil {
-		log.Error("serve failed", "err", err)
 		fmt.Fprintln(stderr, "dialoguesearch serve:", err)
 		return 1
 	}
