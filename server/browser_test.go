@@ -185,6 +185,7 @@ func TestBrowserSearchFacetsRecord(t *testing.T) {
 	if eval[string](t, ctx, `document.activeElement.id`) == "q" {
 		t.Fatal("the search box has focus before '/' was pressed")
 	}
+	screenshot(t, ctx, "home-desktop", 1280, 900)
 	run(t, ctx, pressSlash())
 	if got := eval[string](t, ctx, `document.activeElement.id`); got != "q" {
 		t.Fatalf("after '/', focus is on %q, want the search box", got)
@@ -249,6 +250,20 @@ func TestBrowserSearchFacetsRecord(t *testing.T) {
 	historyGo(t, ctx, 1)
 	waitFor(t, ctx, `location.search.includes("series=KIDD")`)
 	click(t, ctx, `.chip-remove`)
+	waitFor(t, ctx, `location.search === "?q=OPCON"`)
+
+	// A date typed into the range applies with Enter.
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("from").focus()`))
+	run(t, ctx, chromedp.KeyEvent("01012023"))
+	if v := eval[string](t, ctx, `document.getElementById("from").value`); v != "2023-01-01" {
+		t.Fatalf("typed date reads %q", v)
+	}
+	run(t, ctx, chromedp.KeyEvent("\r"))
+	waitFor(t, ctx, `location.search === "?q=OPCON&from=2023-01-01"`)
+	if dates := eval[string](t, ctx, `Array.from(document.querySelectorAll(".hit time")).map(e => e.getAttribute("datetime")).join(" ")`); dates == "" || strings.Contains(dates, "2018") {
+		t.Errorf("from 2023-01-01: hits dated %q", dates)
+	}
+	historyGo(t, ctx, -1)
 	waitFor(t, ctx, `location.search === "?q=OPCON"`)
 
 	// A timeline bar filters to its year.

@@ -429,6 +429,9 @@ func facetViews(params url.Values, req indexer.Request, facets map[string][]inde
 		seen := map[string]bool{}
 		var all []facetValueView
 		for _, v := range facets[name] {
+			if strings.TrimSpace(v.Value) == "" {
+				continue // a record without the field (no location): nothing to tick
+			}
 			seen[v.Value] = true
 			all = append(all, facetValueView{Value: v.Value, Count: v.Count, Selected: v.Selected || selected[v.Value]})
 		}

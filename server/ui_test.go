@@ -234,6 +234,9 @@ func TestUIPaginationAndSort(t *testing.T) {
 	}
 	// An empty query browses newest first.
 	body = page(t, s, "/", http.StatusOK)
+	if strings.Contains(body, `value="" form="searchform"`) {
+		t.Error("a facet offers an empty value (the fact sheet has no location)")
+	}
 	first = regexp.MustCompile(`<time datetime="([0-9-]+)">`).FindStringSubmatch(body)
 	if first == nil || first[1] != "2024-10-30" {
 		t.Errorf("browsing starts with %v, want 2024-10-30", first)
