@@ -161,9 +161,14 @@ var nonNameWords = map[string]bool{
 // "Deputy Minister for National Defense Policy Yeo Suk-joo", "Marine Corps
 // Brig. Gen. Roberta Shea". Spans of known people are skipped.
 func (r *Rules) titledPeople(s string) []personMention {
+	return r.titledPeopleAround(s, r.knownMentions(s))
+}
+
+// titledPeopleAround is titledPeople with the known people of s already found.
+func (r *Rules) titledPeopleAround(s string, known []personMention) []personMention {
 	pd := r.people
 	masked := []byte(s)
-	for _, m := range r.knownMentions(s) {
+	for _, m := range known {
 		for i := m.start; i < m.end; i++ {
 			masked[i] = '#'
 		}
@@ -258,7 +263,8 @@ func (r *Rules) sideOfWords(s string) string {
 
 // peopleIn returns every person named in s (known or titled), in order.
 func (r *Rules) peopleIn(s string) []personMention {
-	out := append(r.knownMentions(s), r.titledPeople(s)...)
+	known := r.knownMentions(s)
+	out := append(known[:len(known):len(known)], r.titledPeopleAround(s, known)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
 }
