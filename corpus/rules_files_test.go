@@ -9,7 +9,7 @@ import (
 
 func TestLoadRulesOverridesDataFiles(t *testing.T) {
 	dir := fstest.MapFS{
-		"people.json": {Data: []byte(`{"people": [{"name": "Pete Hegseth", "side": "U.S.", "title": "Secretary of Defense", "aliases": ["Secretary Hegseth"]}],
+		"people.json": {Data: []byte(`{"people": [{"name": "Jane Roe", "side": "U.S.", "title": "Secretary of Defense", "aliases": ["Secretary Roe"]}],
 			"references": [{"phrase": "the Secretary", "resolve": "U.S."}], "sides": [], "verbs": ["stressed", "met"], "titles": ["Secretary"], "side_words": [], "korean_surnames": []}`)},
 		"topics.json":  {Data: []byte(`{"topics": [{"id": "shipbuilding", "label": "Shipbuilding", "terms": ["shipbuilding", "shipyard*"]}]}`)},
 		"synonyms.txt": {Data: []byte("MASGA = Make American Shipbuilding Great Again\n")},
@@ -18,11 +18,11 @@ func TestLoadRulesOverridesDataFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := rules.Parse(strings.NewReader("Readout\n\nSecretary Hegseth met the delegation in Seoul on November 4, 2025.\n\nThe Secretary stressed cooperation at shipyards.\n\nNews Zone\n"), "r.txt")
+	rec, err := rules.Parse(strings.NewReader("Readout\n\nSecretary Roe met the delegation in Seoul on November 4, 2025.\n\nThe Secretary stressed cooperation at shipyards.\n\nNews Zone\n"), "r.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rec.Paragraphs[1].Speakers; !reflect.DeepEqual(got, []string{"Pete Hegseth"}) {
+	if got := rec.Paragraphs[1].Speakers; !reflect.DeepEqual(got, []string{"Jane Roe"}) {
 		t.Errorf("speakers with the user's people.json = %v", got)
 	}
 	if got := rec.Paragraphs[1].Topics; !reflect.DeepEqual(got, []string{"shipbuilding"}) {
@@ -38,7 +38,7 @@ func TestLoadRulesOverridesDataFiles(t *testing.T) {
 		t.Error("a user's taxonomy must replace the default one, and leave the default rules alone")
 	}
 	// the default rules still know the default people
-	if sp, _ := DefaultRules().attribute("Secretary Hegseth stressed it.", nil); len(sp) != 0 {
+	if sp, _ := DefaultRules().attribute("Secretary Roe stressed it.", nil); len(sp) != 0 {
 		t.Errorf("default rules changed: %v", sp)
 	}
 }

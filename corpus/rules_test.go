@@ -187,6 +187,8 @@ func TestNameVariants(t *testing.T) {
 		{"DEPMIN Cho", "Cho Chang-rae"},
 		{"ASD Ratner", "Ely Ratner"},
 		{"Kim Yong-hyun", "Kim Yong Hyun"},
+		{"Secretary Mattis", "James N. Mattis"},
+		{"Jeong Keyong-doo", "Jeong Kyeong-doo"},
 	}
 	for _, tc := range tests {
 		p, ok := DefaultRules().canonicalName(tc.alias)
