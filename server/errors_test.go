@@ -130,6 +130,11 @@ func TestTimeout(t *testing.T) {
 	}
 	// The real search still answers in time.
 	wantStatus(t, get(t, s, "/api/search?q=alliance"), http.StatusOK)
+
+	// The index stops a search past its deadline.
+	cfg.RequestTimeout = time.Nanosecond
+	s, _ = newTestServer(t, cfg)
+	wantError(t, get(t, s, "/api/search?q=alliance"), http.StatusServiceUnavailable, "timeout")
 }
 
 func TestInternalErrorsHideDetails(t *testing.T) {
