@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -279,5 +280,62 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	sort.Strings(want)
 	if !slices.Equal(params, want) {
 		t.Errorf("documented search parameters %v, want %v", params, want)
+	}
+}
+
+// TestOpenAPIAlertConformance checks the ingest and alert answers against
+// their schemas, over a real alert store and index (alerts_test.go's
+// environment).
+func TestOpenAPIAlertConformance(t *testing.T) {
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	doc := loadOpenAPI(t, env.srv)
+	const record = `Joint Press Statement for the 27th Korea-U.S. Integrated Defense Dialogue
+
+October 1, 2026
+
+The U.S. Department of Defense and the Republic of Korea Ministry of National Defense held the 27th Korea-U.S. Integrated Defense Dialogue (KIDD) on October 1, 2026 in Seoul.
+
+Both sides reviewed the transition of wartime operational control (OPCON) and reaffirmed the conditions agreed for it.
+`
+	check := func(method, route, target, token, ctype, body string, want int) map[string]any {
+		t.Helper()
+		var v any
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		got := env.do(method, target, token, ctype, rd, &v)
+		if got != want {
+			t.Fatalf("%s %s: status %d, want %d: %v", method, target, got, want, v)
+		}
+		sch := doc.responseSchema(t, route, method, want, "application/json")
+		for _, e := range doc.validate(v, sch, "$") {
+			t.Errorf("%s %s: %s", method, target, e)
+		}
+		m, _ := v.(map[string]any)
+		return m
+	}
+	created := check("POST", "/api/alerts", "/api/alerts", "", "application/json",
+		`{"name":"OPCON","q":"OPCON","speaker":[],"frequency":"daily"}`, 201)
+	id, _ := created["id"].(string)
+	tok, _ := created["manage_token"].(string)
+	check("POST", "/api/alerts", "/api/alerts", "", "application/json", `{"name":"bad","q":"\"open"}`, 400)
+	check("GET", "/api/alerts", "/api/alerts", testAdminToken, "", "", 200)
+	check("GET", "/api/alerts", "/api/alerts", "wrong", "", "", 403)
+	check("GET", "/api/alerts/preview", "/api/alerts/preview?q=OPCON&series=KIDD", "", "", "", 200)
+	check("POST", "/api/alerts/preview", "/api/alerts/preview", "", "application/json", `{"q":"OPCON"}`, 200)
+	ing := check("POST", "/api/records", "/api/records", testAdminToken, "text/plain; charset=utf-8", record, 201)
+	if ing["alert_matches"] != float64(1) {
+		t.Errorf("ingest: %v, want 1 alert match", ing)
+	}
+	check("POST", "/api/records", "/api/records", testAdminToken, "text/plain", "\x00\x01", 422)
+	check("GET", "/api/alerts/:id", "/api/alerts/"+id, tok, "", "", 200)
+	check("GET", "/api/alerts/:id", "/api/alerts/"+id, "wrong", "", "", 403)
+	check("GET", "/api/alerts/:id", "/api/alerts/no-such-alert-id-0000000000", tok, "", "", 404)
+	check("PATCH", "/api/alerts/:id", "/api/alerts/"+id, tok, "application/json", `{"name":"OPCON watch"}`, 200)
+	check("GET", "/api/alerts/:id/matches", "/api/alerts/"+id+"/matches", tok, "", "", 200)
+	code := env.do("DELETE", "/api/alerts/"+id, tok, "", nil, nil)
+	if _, ok := doc.Paths["/api/alerts/{id}"]["delete"].Responses[strconv.Itoa(code)]; !ok || code != 204 {
+		t.Errorf("DELETE: status %d", code)
 	}
 }
