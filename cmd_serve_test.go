@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -233,4 +234,48 @@ func TestServeFlagErrors(t *testing.T) {
 	if code := run([]string{"serve", "--corpus", filepath.Join(t.TempDir(), "missing")}, nil, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "corpus") {
 		t.Errorf("missing corpus dir: exit %d; %s", code, stderr.String())
 	}
+}
+
+// writeCorpus writes n small KIDD statements into a new directory.
+func writeCorpus(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	day := time.Date(2000, 1, 6, 0, 0, 0, 0, time.UTC)
+	for i := 1; i <= n; i++ {
+		d := day.AddDate(0, 0, 7*i).Format("January 2, 2006")
+		text := fmt.Sprintf("Joint Press Statement for the %dth Korea-U.S. Integrated Defense Dialogue\n\n%s\n\n"+
+			"The U.S. Department of Defense and the Republic of Korea Ministry of National Defense held the %dth "+
+			"Korea-U.S. Integrated Defense Dialogue (KIDD) on %s in Seoul.\n\n"+
+			"Both sides reviewed the transition of wartime operational control and the alliance's deterrence posture.\n", i, d, i, d)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("kidd-%04d.txt", i)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// While the first start builds the index, the server is alive but not
+// ready, and a search says the index is building.
+func TestServeBinaryWhileBuilding(t *testing.T) {
+	bin := buildBinary(t)
+	const n = 300
+	p := startServe(t, bin, "DIALOGUESEARCH_CORPUS="+writeCorpus(t, n), "DIALOGUESEARCH_DATA="+filepath.Join(t.TempDir(), "data"))
+	code, _, body := p.get(t, "/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(string(body), "index is building") {
+		t.Fatalf("/readyz right after start: %d %s (want 503 while %d records index)", code, body, n)
+	}
+	code, h, body := p.get(t, "/api/search?q=alliance")
+	if code != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code":"unavailable"`) ||
+		!strings.Contains(string(body), "index is building") || h.Get("Retry-After") == "" {
+		t.Errorf("search while building: %d %s", code, body)
+	}
+	if code, _, _ := p.get(t, "/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz while building: %d", code)
+	}
+	p.waitReady(t)
+	code, _, body = p.get(t, "/readyz")
+	if code != http.StatusOK || !strings.Contains(string(body), fmt.Sprintf(`"records":%d`, n)) {
+		t.Errorf("ready: %d %s", code, body)
+	}
+	p.stop(t, syscall.SIGTERM)
 }
