@@ -173,6 +173,8 @@ type searchPage struct {
 	ClearURL  string
 	Timeline  *timelineView
 	Pager     pager
+	// FirstPageURL is the search without its page number.
+	FirstPageURL string
 
 	Suggestion    string
 	SuggestionURL string
@@ -204,8 +206,7 @@ type labelLink struct{ Label, URL string }
 type facetView struct {
 	Name, Label string
 	Values      []facetValueView
-	More        []facetValueView
-	MoreOpen    bool
+	More        []facetValueView // past the first facetShown, unselected
 }
 
 type facetValueView struct {
@@ -362,6 +363,7 @@ func (s *Server) handleUISearch(c echo.Context) error {
 	}
 	page.Timeline = s.timeline(params, req, res)
 	page.Pager = pagerFor(params, req, res.Total)
+	page.FirstPageURL = searchURL(params)
 	if len(res.Hits) == 0 && res.Suggestion != nil && *res.Suggestion != "" && *res.Suggestion != page.Q {
 		page.Suggestion = *res.Suggestion
 		sv := cloneParams(params)

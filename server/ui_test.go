@@ -226,6 +226,8 @@ func TestUIPaginationAndSort(t *testing.T) {
 	mustContain(t, body, `rel="next"`, `href="/?page=2&amp;q=alliance&amp;size=5"`, `<span aria-current="page">1</span>`)
 	body = page(t, s, "/?q=alliance&size=5&page=2", http.StatusOK)
 	mustContain(t, body, `rel="prev"`, `<span aria-current="page">2</span>`, `<ol class="hits" start="6">`)
+	body = page(t, s, "/?q=OPCON&page=50", http.StatusOK)
+	mustContain(t, body, `past the last result`, `href="/?q=OPCON">Go to the first page`)
 	body = page(t, s, "/?q=alliance&sort=date", http.StatusOK)
 	mustContain(t, body, `<option value="date" selected>`)
 	first := regexp.MustCompile(`<time datetime="([0-9-]+)">`).FindStringSubmatch(body)
