@@ -40,6 +40,10 @@ type Request struct {
 	After []string `json:"after,omitempty"`
 	// NoFacets skips facet counting (CSV export, alerts).
 	NoFacets bool `json:"-"`
+	// NoSuggest skips the "did you mean" suggestion of a search without
+	// hits (alerts: most saved searches match none of a new record's
+	// paragraphs, and the suggestion is most of such a search's cost).
+	NoSuggest bool `json:"-"`
 }
 
 // Result is the answer to a Request.

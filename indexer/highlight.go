@@ -4,6 +4,7 @@ import (
 	"html"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -11,6 +12,46 @@ import (
 // snippetRunes is the longest snippet; a longer paragraph is cut to a window
 // around its first match.
 const snippetRunes = 320
+
+// analysisCacheSize bounds recentAnalyses (entries; emptied when full).
+const analysisCacheSize = 1024
+
+// recentAnalyses keeps the analysis of recently highlighted texts. The same
+// paragraphs are highlighted over and over (a result list paged through, and
+// above all every saved alert run against the same new paragraphs: 10,000
+// alerts re-analysed the same 100 paragraphs tens of thousands of times),
+// and analysing the text is most of a highlight's cost. Every index of the
+// package has the same mapping, so the analysis is a function of the text
+// and the analyzer; the cached tokens are only read.
+var recentAnalyses = &analysisCache{m: map[analysisKey]analysis.TokenStream{}}
+
+type analysisKey struct {
+	a    analysis.Analyzer
+	text string
+}
+
+type analysisCache struct {
+	mu sync.Mutex
+	m  map[analysisKey]analysis.TokenStream
+}
+
+func (c *analysisCache) analyze(a analysis.Analyzer, text string) analysis.TokenStream {
+	k := analysisKey{a, text}
+	c.mu.Lock()
+	toks, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return toks
+	}
+	toks = a.Analyze([]byte(text))
+	c.mu.Lock()
+	if len(c.m) >= analysisCacheSize {
+		clear(c.m)
+	}
+	c.m[k] = toks
+	c.mu.Unlock()
+	return toks
+}
 
 // highlight builds the HTML snippet of text for compiled query c: the text
 // HTML-escaped, with <mark> around the words the query matched (stems,
@@ -23,7 +64,7 @@ func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string)
 	if c == nil || text == "" {
 		return snippet(text, nil), expansions
 	}
-	toks := a.Analyze([]byte(text))
+	toks := recentAnalyses.analyze(a, text)
 	byPos := make(map[int]*analysis.Token, len(toks))
 	for _, t := range toks {
 		byPos[t.Position] = t

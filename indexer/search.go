@@ -232,7 +232,7 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, x.hit(h, p))
 	}
-	if out.Total == 0 && len(p.c.words) > 0 {
+	if out.Total == 0 && len(p.c.words) > 0 && !req.NoSuggest {
 		out.Suggestion = x.suggest(ctx, bi, p)
 	}
 	out.Took = time.Since(start)
