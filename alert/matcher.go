@@ -47,7 +47,7 @@ func newBatch(ctx context.Context, recs []*corpus.Record) (*batch, error) {
 			b.n++
 		}
 	}
-	b.pre = newPrefilter(idx, recs)
+	b.pre = newPrefilter(recs)
 	return b, nil
 }
 
@@ -59,7 +59,7 @@ func (b *batch) run(ctx context.Context, a *Alert) ([]Match, error) {
 		return nil, nil
 	}
 	req := a.Request()
-	req.NoFacets = true
+	req.NoFacets, req.NoSuggest = true, true
 	req.Sort = indexer.SortRelevance
 	req.Size = min(b.n, indexer.MaxPageSize)
 	var out []Match
