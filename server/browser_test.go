@@ -143,6 +143,10 @@ func historyGo(t *testing.T, ctx context.Context, delta int) {
 func screenshot(t *testing.T, ctx context.Context, name string, w, h int64) {
 	t.Helper()
 	run(t, ctx, chromedp.EmulateViewport(w, h))
+	// Readable at this width: nothing sticks out sideways.
+	if sw := eval[int](t, ctx, `document.documentElement.scrollWidth`); sw > int(w) {
+		t.Errorf("%s: page is %dpx wide in a %dpx viewport (horizontal scrolling)", name, sw, w)
+	}
 	c, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
