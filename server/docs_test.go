@@ -10,7 +10,8 @@ import (
 	"testing"
 )
 
-// TestDocsCurlExamples runs every curl example of docs/api.md, as written,
+// TestDocsCurlExamples runs every curl example of docs/api.md (and the
+// README's read-only ones), as written,
 // against the real server (only the address is replaced), and checks each
 // answer: an error where the page shows one (# → {"error":{"code":"..."),
 // a non-empty, non-error answer everywhere else (except assignments and -o).
@@ -18,15 +19,37 @@ func TestDocsCurlExamples(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed")
 	}
-	doc, err := os.ReadFile(filepath.Join("..", "docs", "api.md"))
+	api, err := os.ReadFile(filepath.Join("..", "docs", "api.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The README's read-only examples too (its alert examples need tokens
+	// and a running alert store; docs/alerts.md's tests cover those).
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var readOnly []string
+	for _, b := range regexp.MustCompile("(?s)```sh\n.*?```").FindAllString(string(readme), -1) {
+		if regexp.MustCompile(` -X | -H | -d | --data| -F `).MatchString(b) {
+			continue
+		}
+		allCurl := true
+		for _, line := range strings.Split(strings.Trim(b, "`sh\n"), "\n") {
+			if line != "" && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "curl ") {
+				allCurl = false
+			}
+		}
+		if allCurl {
+			readOnly = append(readOnly, b)
+		}
+	}
+	doc := string(api) + "\n" + strings.Join(readOnly, "\n")
 	s, _ := newTestServer(t, testConfig())
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 
-	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(doc, -1)
 	wantCode := regexp.MustCompile(`^# → \{"error":\{"code":"([a-z_]+)"`)
 	examples := 0
 	for _, b := range blocks {
