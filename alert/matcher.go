@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 
 	"dialoguesearch/corpus"
@@ -90,39 +92,51 @@ func matchOf(h indexer.Hit, hash string) Match {
 	}
 }
 
-// matchAll runs every alert against the batch, on all cores; it returns
-// alert id -> matches for the alerts that matched.
+// matchAll runs every active alert against the batch, on all cores; it
+// returns alert id -> matches for the alerts that matched. Alerts with the
+// same search (a popular "OPCON") run once.
 func matchAll(ctx context.Context, b *batch, alerts []*Alert) (map[string][]Match, error) {
+	groups := map[string][]*Alert{}
+	var order []string
+	for _, a := range alerts {
+		if !a.Active {
+			continue
+		}
+		k := searchKey(a)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], a)
+	}
 	found := map[string][]Match{}
 	var (
 		mu       sync.Mutex
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	work := make(chan *Alert)
+	work := make(chan []*Alert)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			for a := range work {
-				ms, err := b.run(ctx, a)
+			for same := range work {
+				ms, err := b.run(ctx, same[0])
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
 				}
 				if len(ms) > 0 {
-					found[a.ID] = ms
+					for _, a := range same {
+						found[a.ID] = ms
+					}
 				}
 				mu.Unlock()
 			}
 		})
 	}
-	for _, a := range alerts {
-		if !a.Active {
-			continue
-		}
+	for _, k := range order {
 		if ctx.Err() != nil {
 			break
 		}
-		work <- a
+		work <- groups[k]
 	}
 	close(work)
 	wg.Wait()
@@ -130,6 +144,21 @@ func matchAll(ctx context.Context, b *batch, alerts []*Alert) (map[string][]Matc
 		firstErr = ctx.Err()
 	}
 	return found, firstErr
+}
+
+// searchKey identifies an alert's search: query, filters and dates.
+func searchKey(a *Alert) string {
+	var b strings.Builder
+	b.WriteString(a.Query)
+	for _, f := range indexer.FacetNames {
+		if vs := a.Filters[f]; len(vs) > 0 {
+			vs = slices.Clone(vs)
+			slices.Sort(vs)
+			fmt.Fprintf(&b, "\x00%s=%q", f, vs)
+		}
+	}
+	fmt.Fprintf(&b, "\x00%s..%s", a.From, a.To)
+	return b.String()
 }
 
 // trimRecords returns copies of recs holding only the paragraphs whose ids

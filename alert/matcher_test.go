@@ -45,6 +45,7 @@ func TestMatchAcronymAndFilters(t *testing.T) {
 	defer b.Close()
 	alerts := []*Alert{
 		{ID: "opcon", Query: "OPCON", Active: true},
+		{ID: "opcon-too", Query: "OPCON", Active: true}, // the same search: run once, both match
 		{ID: "phrase", Query: `"operational control"`, Active: true},
 		{ID: "two", Query: "cyber space", Active: true},
 		{ID: "absent", Query: "submarine", Active: true},
@@ -63,6 +64,7 @@ func TestMatchAcronymAndFilters(t *testing.T) {
 	}
 	want := map[string][]string{
 		"opcon":       {"2025-09-16-kidd-25-joint-press-statement-p1"},
+		"opcon-too":   {"2025-09-16-kidd-25-joint-press-statement-p1"},
 		"phrase":      {"2025-09-16-kidd-25-joint-press-statement-p1"},
 		"two":         {"2025-09-16-kidd-25-joint-press-statement-p2"},
 		"or":          {"2025-09-16-kidd-25-joint-press-statement-p2"},
