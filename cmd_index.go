@@ -31,6 +31,7 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("index", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	cfg.bindCommon(fset)
+	cfg.bindAlerts(fset) // cmd_alerts.go: links and delivery of the alerts the new paragraphs fire
 	quiet := fset.Bool("quiet", false, "no progress bar")
 	fset.Usage = func() {
 		fmt.Fprintln(stderr, "usage: dialoguesearch index [--corpus DIR] [--data DIR]\n\nBuild or update the search index: new and changed records are indexed, removed ones deleted.")
@@ -88,6 +89,11 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 	if bar != nil {
 		bar.Finish()
 	}
+	var aerr error
+	if err == nil {
+		// Saved alerts check the new paragraphs and deliver (cmd_alerts.go).
+		aerr = alertsAfterIndex(ctx, cfg, idx, st, stdout)
+	}
 	cerr := idx.Close()
 	if err != nil {
 		fmt.Fprintf(stderr, "dialoguesearch index: %s\n", errorText(err))
@@ -99,6 +105,10 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "added %d, changed %d, removed %d, unchanged %d (%d paragraphs indexed, %d files skipped) in %s\n",
 		st.Added, st.Changed, st.Removed, st.Unchanged, st.Paragraphs, len(problems), time.Since(start).Round(time.Millisecond))
+	if aerr != nil {
+		fmt.Fprintf(stderr, "dialoguesearch index: the index is updated, but the alerts failed: %s\n", errorText(aerr))
+		return 1
+	}
 	return 0
 }
 
