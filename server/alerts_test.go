@@ -287,9 +287,6 @@ type matchesAnswer struct {
 }
 
 func TestAlertsEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end")
-	}
 	dataDir := t.TempDir()
 	smtp := alerttest.StartSMTP(t)
 	recv := newReceiver(t)
@@ -441,9 +438,6 @@ func decodeQP(t *testing.T, msg []byte) string {
 }
 
 func TestAlertsBadInput(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end")
-	}
 	dataDir := t.TempDir()
 	env := startAlertEnv(t, dataDir, nil, false)
 
@@ -581,9 +575,6 @@ func TestAlertsBadInput(t *testing.T) {
 // serve --watch: a record file dropped into the corpus dir is indexed and
 // fires the alerts; a changed file fires only for its changed paragraph.
 func TestAlertsWatchCorpus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end")
-	}
 	corpusDir := t.TempDir()
 	for _, name := range []string{"2023-11-13-scm-55-joint-communique.txt", "2024-10-30-scm-56-fact-sheet.txt"} {
 		b, err := fs.ReadFile(corpus.Default(), name)
@@ -628,9 +619,6 @@ func TestAlertsWatchCorpus(t *testing.T) {
 // My alerts; all through the real router, as a browser without JavaScript
 // would use them.
 func TestAlertPages(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end")
-	}
 	env := startAlertEnv(t, t.TempDir(), nil, false)
 	get := func(path string) (int, string) {
 		resp, err := http.Get(env.base + path)
