@@ -94,6 +94,12 @@ func parseSearchParams(v url.Values) (indexer.Request, error) {
 	if req.Page, err = intParam(v, "page", 1, 1, math.MaxInt32); err != nil {
 		return req, err
 	}
+	if s := strings.TrimSpace(v.Get("after")); s != "" {
+		if req.Page != 1 {
+			return req, failure.Param("after", "after reads the page following a hit; use it without page (or with page=1)")
+		}
+		req.After = strings.Split(s, ",")
+	}
 	if req.Page*req.Size > MaxResultWindow {
 		return req, failure.Param("page", "page %d of size %d reaches past the first %d hits; narrow the search",
 			req.Page, req.Size, MaxResultWindow)
@@ -148,7 +154,7 @@ type searchResponse struct {
 }
 
 // searchHit is indexer.Hit as the API shows it: lists are [] rather than
-// null, and the internal sort keys are left out.
+// null, and each hit carries its sort keys for deep paging (after=).
 type searchHit struct {
 	ID          string         `json:"id"`
 	RecordID    string         `json:"record_id"`
@@ -165,6 +171,7 @@ type searchHit struct {
 	SnippetHTML string         `json:"snippet_html"`
 	Expansions  []string       `json:"expansions"`
 	URL         string         `json:"url"`
+	SortKeys    []string       `json:"sort_keys"`
 }
 
 func nonNil(s []string) []string {
@@ -181,6 +188,7 @@ func toSearchHit(h indexer.Hit) searchHit {
 		Topics: nonNil(h.Topics), Score: h.Score, Text: h.Text, SnippetHTML: h.SnippetHTML,
 		Expansions: nonNil(h.Expansions),
 		URL:        "/records/" + url.PathEscape(h.RecordID) + "#p" + strconv.Itoa(h.N),
+		SortKeys:   nonNil(h.SortKeys),
 	}
 }
 

@@ -108,6 +108,39 @@ func TestSearchPaging(t *testing.T) {
 	}
 }
 
+// TestSearchAfter reads every hit page by page with after= (the way past the
+// first 10,000 hits) and gets the same hits, in the same order, as one big page.
+func TestSearchAfter(t *testing.T) {
+	s, _ := newTestServer(t, testConfig())
+	for _, sort := range []string{"relevance", "-date", "date"} {
+		all := searchOK(t, s, "q=alliance+OR+DPRK&size=100&sort="+sort)
+		if len(all.Hits) < 10 {
+			t.Fatalf("need 10 hits, have %d", len(all.Hits))
+		}
+		var got []string
+		after := ""
+		for len(got) < len(all.Hits) {
+			q := "q=alliance+OR+DPRK&size=3&sort=" + sort
+			if after != "" {
+				q += "&after=" + url.QueryEscape(after)
+			}
+			page := searchOK(t, s, q)
+			if len(page.Hits) == 0 {
+				break
+			}
+			got = append(got, hitIDs(page.Hits)...)
+			after = strings.Join(page.Hits[len(page.Hits)-1].SortKeys, ",")
+		}
+		if want := hitIDs(all.Hits); !reflect.DeepEqual(got, want) {
+			t.Errorf("sort %s: after-paging gave %v, want %v", sort, got, want)
+		}
+	}
+	rec := get(t, s, "/api/search?q=OPCON&after=zz")
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "after") {
+		t.Errorf("bad after: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestSearchSortAndDates(t *testing.T) {
 	s, _ := newTestServer(t, testConfig())
 	dates := func(res searchResponse) []string {

@@ -242,7 +242,7 @@ func TestOpenAPIValidatorCatchesMismatches(t *testing.T) {
 		"nested":        `{"id":"a","record_id":"a","title":"t","date":"2024-01-01","meeting":{"series":"SCM","name":"x"},"section":"","n":1,"speakers":[],"sides":[],"topics":[],"score":1,"text":"","snippet_html":"","expansions":[],"url":""}`,
 		"array item":    `{"id":"a","record_id":"a","title":"t","date":null,"meeting":{"series":"SCM","number":1,"name":"x"},"section":"","n":1,"speakers":[3],"sides":[],"topics":[],"score":1,"text":"","snippet_html":"","expansions":[],"url":""}`,
 		"null list":     `{"id":"a","record_id":"a","title":"t","date":null,"meeting":{"series":"SCM","number":1,"name":"x"},"section":"","n":1,"speakers":null,"sides":[],"topics":[],"score":1,"text":"","snippet_html":"","expansions":[],"url":""}`,
-		"extra field":   `{"id":"a","record_id":"a","title":"t","date":null,"meeting":{"series":"SCM","number":1,"name":"x"},"section":"","n":1,"speakers":[],"sides":[],"topics":[],"score":1,"text":"","snippet_html":"","expansions":[],"url":"","sort_keys":[]}`,
+		"extra field":   `{"id":"a","record_id":"a","title":"t","date":null,"meeting":{"series":"SCM","number":1,"name":"x"},"section":"","n":1,"speakers":[],"sides":[],"topics":[],"score":1,"text":"","snippet_html":"","expansions":[],"url":"","bogus":[]}`,
 	} {
 		var v any
 		if err := json.Unmarshal([]byte(body), &v); err != nil {
@@ -275,7 +275,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		params = append(params, p.Name)
 	}
 	want := append([]string{"q"}, indexer.FacetNames...)
-	want = append(want, "from", "to", "sort", "page", "size")
+	want = append(want, "from", "to", "sort", "page", "size", "after")
 	sort.Strings(params)
 	sort.Strings(want)
 	if !slices.Equal(params, want) {
