@@ -211,8 +211,13 @@ func (in *Input) apply(a *Alert, allowPrivate bool) error {
 		a.Query = strings.TrimSpace(in.Query)
 	}
 	if set("filters") {
-		a.Filters = map[string][]string{}
+		// A PATCH changes the facets it names ([] or null removes one);
+		// creation sets them all.
+		if in.Set == nil || a.Filters == nil {
+			a.Filters = map[string][]string{}
+		}
 		for k, vs := range in.Filters {
+			delete(a.Filters, k)
 			var clean []string
 			for _, v := range vs {
 				if v = strings.TrimSpace(v); v != "" && !slices.Contains(clean, v) {
