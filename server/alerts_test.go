@@ -683,3 +683,69 @@ func TestAlertPages(t *testing.T) {
 		t.Errorf("my alerts: %d", code)
 	}
 }
+
+// The alert routes' answers match the OpenAPI document.
+func TestAlertsOpenAPIConformance(t *testing.T) {
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	doc := loadOpenAPI(t, env.srv)
+	a := env.createAlert(`{"name":"OPCON","q":"OPCON","speaker":["Lloyd J. Austin III"]}`)
+	big := strings.Repeat("x", MaxIngestBytes+10)
+	for _, tc := range []struct {
+		method, route, target, token, ctype, body string
+		status                                    int
+	}{
+		{"POST", "/api/alerts", "/api/alerts", "", "application/json", `{"q":"NCG","email":"a@example.org","frequency":"daily"}`, 201},
+		{"POST", "/api/alerts", "/api/alerts", "", "application/json", `{"q":"(("}`, 400},
+		{"GET", "/api/alerts", "/api/alerts", testAdminToken, "", "", 200},
+		{"GET", "/api/alerts", "/api/alerts", "wrong", "", "", 403},
+		{"GET", "/api/alerts/preview", "/api/alerts/preview?q=OPCON&series=SCM", "", "", "", 200},
+		{"POST", "/api/alerts/preview", "/api/alerts/preview", "", "application/json", `{"q":"OPCON"}`, 200},
+		{"GET", "/api/alerts/preview", "/api/alerts/preview?q=%22open", "", "", "", 400},
+		{"GET", "/api/alerts/:id", "/api/alerts/" + a.ID, a.ManageToken, "", "", 200},
+		{"GET", "/api/alerts/:id", "/api/alerts/" + a.ID, "nope", "", "", 403},
+		{"GET", "/api/alerts/:id", "/api/alerts/unknown", a.ManageToken, "", "", 404},
+		{"PATCH", "/api/alerts/:id", "/api/alerts/" + a.ID, a.ManageToken, "application/json", `{"name":"x"}`, 200},
+		{"PATCH", "/api/alerts/:id", "/api/alerts/" + a.ID, a.ManageToken, "application/json", `{"frequency":"hourly"}`, 400},
+		{"POST", "/api/records", "/api/records", testAdminToken, "text/plain", recordKIDD26, 201},
+		{"POST", "/api/records", "/api/records", testAdminToken, "text/plain", "", 422},
+		{"POST", "/api/records", "/api/records", testAdminToken, "text/plain", big, 413},
+		{"POST", "/api/records", "/api/records", "", "text/plain", recordKIDD26, 403},
+		{"GET", "/api/alerts/:id/matches", "/api/alerts/" + a.ID + "/matches?size=5", a.ManageToken, "", "", 200},
+		{"GET", "/api/alerts/:id/matches", "/api/alerts/" + a.ID + "/matches?size=500", a.ManageToken, "", "", 400},
+		{"DELETE", "/api/alerts/:id", "/api/alerts/unknown", a.ManageToken, "", "", 404},
+	} {
+		t.Run(tc.method+" "+tc.target[:min(len(tc.target), 50)], func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, env.base+tc.target, strings.NewReader(tc.body))
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, b)
+			}
+			sch := doc.responseSchema(t, tc.route, tc.method, tc.status, resp.Header.Get("Content-Type"))
+			var v any
+			if err := json.Unmarshal(b, &v); err != nil {
+				t.Fatalf("body is not JSON: %v", err)
+			}
+			for _, e := range doc.validate(v, sch, "$") {
+				t.Error(e)
+			}
+		})
+	}
+	// The feed: documented content type.
+	resp, err := http.Get(a.FeedURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	doc.responseSchema(t, "/alerts/:id.atom", "GET", 200, resp.Header.Get("Content-Type"))
+}
