@@ -478,7 +478,16 @@ func (s *Service) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 		return rep, err
 	}
 	for _, a := range alerts {
-		if a.Email == "" || !a.Active {
+		if a.Email == "" || !a.Active || !emailDue(a, now) {
+			continue
+		}
+		// Read-only check first: most passes have nothing to queue, and a
+		// write transaction costs a disk sync.
+		last, err := s.store.lastMatchSeq(a.ID)
+		if err != nil {
+			return rep, err
+		}
+		if last <= a.EmailCursor {
 			continue
 		}
 		d, err := s.store.queueEmail(a.ID, now, func(a *Alert) bool { return emailDue(a, now) })

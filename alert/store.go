@@ -405,6 +405,20 @@ func (s *Store) queueEmail(alertID string, now time.Time, due func(*Alert) bool)
 	return queued, err
 }
 
+// lastMatchSeq is the Seq of an alert's newest match, 0 when none.
+func (s *Store) lastMatchSeq(alertID string) (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMatches).Bucket([]byte(alertID)); b != nil {
+			if k, _ := b.Cursor().Last(); k != nil {
+				seq = binary.BigEndian.Uint64(k)
+			}
+		}
+		return nil
+	})
+	return seq, err
+}
+
 // Outbox returns every pending delivery, oldest first.
 func (s *Store) Outbox() ([]*Delivery, error) {
 	var out []*Delivery

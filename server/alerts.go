@@ -78,8 +78,12 @@ func (s *Server) startAlerts(ctx context.Context) error {
 	if svc := s.deps.Alerts.Service; svc != nil {
 		s.alerts.wg.Go(func() { svc.Run(ctx) })
 	}
-	if s.cfg.Watch && s.cfg.CorpusDir != "" {
-		s.alerts.wg.Go(func() { s.watchCorpus(ctx) })
+	if s.cfg.Watch {
+		if s.cfg.CorpusDir == "" {
+			s.log.Warn("--watch needs --corpus: the embedded corpus never changes; not watching")
+		} else {
+			s.alerts.wg.Go(func() { s.watchCorpus(ctx) })
+		}
 	}
 	return nil
 }

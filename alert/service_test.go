@@ -1,0 +1,127 @@
+package alert
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dialoguesearch/alert/alerttest"
+)
+
+// clock is a settable time for the service.
+type clock struct{ t atomic.Pointer[time.Time] }
+
+func (c *clock) now() time.Time      { return *c.t.Load() }
+func (c *clock) set(t time.Time)     { c.t.Store(&t) }
+func (c *clock) add(d time.Duration) { c.set(c.now().Add(d)) }
+
+func TestDailyDigestThroughSMTP(t *testing.T) {
+	srv := alerttest.StartSMTP(t)
+	var clk clock
+	clk.set(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
+	svc, err := Open(t.TempDir(), Config{
+		BaseURL: "http://search.example", Now: clk.now,
+		Mail: MailConfig{Addr: srv.Addr, Username: srv.User, Password: srv.Password, From: "alerts@x.test", TLS: srv.ClientTLS},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	v, err := svc.Create(Input{Name: "daily OPCON", Query: "OPCON", Email: "analyst@example.org", Frequency: Daily})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m1, m2 := testMatch(0), testMatch(0)
+	m2.ParagraphID = "x-p9"
+	clk.add(time.Hour)
+	if _, err := svc.store.record(nil, map[string][]Match{v.ID: {m1}}, clk.now()); err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := svc.DeliverDue(ctx); rep.Sent != 0 {
+		t.Fatalf("a daily digest went out after 1 hour: %+v", rep)
+	}
+	clk.add(10 * time.Hour)
+	svc.store.record(nil, map[string][]Match{v.ID: {m2}}, clk.now())
+	clk.add(14 * time.Hour) // 25 h after creation
+	rep, err := svc.DeliverDue(ctx)
+	if err != nil || rep.Queued != 1 || rep.Sent != 1 {
+		t.Fatalf("digest after 25 h: %+v %v", rep, err)
+	}
+	msgs := srv.WaitFor(t, 1, 5*time.Second)
+	if body := string(msgs[0].Data); !containsAll(body, "found 2 new matches", "daily OPCON") {
+		t.Errorf("digest:\n%s", body)
+	}
+	// Nothing new: no second digest, however long we wait.
+	clk.add(72 * time.Hour)
+	if rep, _ := svc.DeliverDue(ctx); rep.Sent != 0 {
+		t.Fatalf("empty digest sent: %+v", rep)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Fatalf("%d messages", n)
+	}
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, x := range subs {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// A failing webhook is retried with exponential backoff, not before its
+// time, and given up after MaxAttempts.
+func TestWebhookBackoff(t *testing.T) {
+	var calls atomic.Int32
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer recv.Close()
+	var clk clock
+	clk.set(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
+	svc, err := Open(t.TempDir(), Config{Now: clk.now, WebhookAllowPrivate: true, RetryBase: time.Minute, RetryMax: time.Hour, MaxAttempts: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	v, err := svc.Create(Input{Query: "OPCON", WebhookURL: recv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.store.record(nil, map[string][]Match{v.ID: {testMatch(0)}}, clk.now())
+	ctx := context.Background()
+	step := func(advance time.Duration, wantCalls int32) *Delivery {
+		t.Helper()
+		clk.add(advance)
+		if _, err := svc.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := calls.Load(); got != wantCalls {
+			t.Fatalf("after +%v: %d calls, want %d", advance, got, wantCalls)
+		}
+		box, _ := svc.Store().Outbox()
+		if len(box) != 1 {
+			t.Fatalf("outbox holds %d", len(box))
+		}
+		return box[0]
+	}
+	d := step(0, 1)
+	if d.Attempts != 1 || d.LastError == "" {
+		t.Fatalf("after the first failure: %+v", d)
+	}
+	step(30*time.Second, 1) // before the first retry delay (1 min)
+	d = step(40*time.Second, 2)
+	step(90*time.Second, 2) // second delay is 2 min (+ up to 10%)
+	d = step(45*time.Second, 3)
+	if !d.Dead {
+		t.Fatalf("after MaxAttempts the delivery is not dead: %+v", d)
+	}
+	step(48*time.Hour, 3) // dead: never retried
+}
