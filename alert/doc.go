@@ -9,6 +9,7 @@
 // Alerts are checked against new paragraphs only: the indexer reports which
 // paragraphs entered the index with new or changed text, the matcher puts just
 // those into a small in-memory index and runs every alert's search on it. A
-// match (alert, paragraph, text hash) is recorded once, so re-indexing an
-// unchanged record never notifies anyone twice.
+// match (alert, record, paragraph text hash) is recorded once, so re-indexing
+// an unchanged record never notifies anyone twice, and a paragraph that only
+// moved within its record is not new.
 package alert

@@ -388,7 +388,7 @@ func (s *Service) OnIndexed(ctx context.Context, src RecordSource, newParas []in
 	for _, r := range recs {
 		for _, p := range r.Paragraphs {
 			if id := corpus.ParagraphID(r.ID, p.N); want[id] {
-				hashes[id] = textHash(p.Text)
+				hashes[id] = checkKey(r.ID, textHash(p.Text))
 			}
 		}
 	}

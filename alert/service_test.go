@@ -37,7 +37,7 @@ func TestDailyDigestThroughSMTP(t *testing.T) {
 	}
 	ctx := context.Background()
 	m1, m2 := testMatch(0), testMatch(0)
-	m2.ParagraphID = "x-p9"
+	m2.ParagraphID, m2.TextHash = "2026-01-01-scm-57-p9", "8899aabbccddeeff"
 	clk.add(time.Hour)
 	if _, err := svc.store.record(nil, map[string][]Match{v.ID: {m1}}, clk.now()); err != nil {
 		t.Fatal(err)

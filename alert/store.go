@@ -25,8 +25,8 @@ const StoreFile = "alerts.db"
 //
 //	alerts      id -> Alert (JSON)
 //	matches     id -> bucket: seq (8 bytes, big endian) -> Match (JSON)
-//	seen        id -> bucket: paragraph id + "\x00" + text hash -> seq
-//	paragraphs  paragraph id -> text hash last checked against the alerts
+//	seen        id -> bucket: record id + "\x00" + text hash -> seq
+//	paragraphs  record id + "\x00" + text hash of every paragraph text checked
 //	outbox      seq -> Delivery (JSON): webhook posts and emails not yet sent
 var (
 	bucketAlerts     = []byte("alerts")
@@ -228,14 +228,15 @@ func (s *Store) DeleteAlert(id string) error {
 	})
 }
 
-// unchecked returns the paragraphs of hashes (id -> text hash) not yet
-// checked against the alerts with this text; record marks them checked.
-func (s *Store) unchecked(hashes map[string]string) (map[string]bool, error) {
+// unchecked returns the paragraphs of keys (paragraph id -> check key, see
+// checkKey) whose text has not yet been checked against the alerts; record
+// marks them checked.
+func (s *Store) unchecked(keys map[string]string) (map[string]bool, error) {
 	out := map[string]bool{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketParagraphs)
-		for id, h := range hashes {
-			if string(b.Get([]byte(id))) != h {
+		for id, k := range keys {
+			if b.Get([]byte(k)) == nil {
 				out[id] = true
 			}
 		}
@@ -244,16 +245,22 @@ func (s *Store) unchecked(hashes map[string]string) (map[string]bool, error) {
 	return out, err
 }
 
-// record stores, in one transaction, the paragraphs as checked, each alert's
-// new matches (skipping any (alert, paragraph, text hash) already recorded)
+// checkKey identifies a paragraph's text within its record. Keying by
+// record and text (not by paragraph number) means a paragraph that only
+// moved, because one was inserted above it, is not new.
+func checkKey(recordID, textHash string) string { return recordID + "\x00" + textHash }
+
+// record stores, in one transaction, the paragraphs as checked (checked:
+// paragraph id -> check key), each alert's new matches (skipping any
+// (alert, record, text hash) already recorded)
 // and a webhook delivery per alert with a webhook and new matches. It returns
 // the matches actually added, per alert.
 func (s *Store) record(checked map[string]string, found map[string][]Match, now time.Time) (map[string][]Match, error) {
 	added := map[string][]Match{}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		paras := tx.Bucket(bucketParagraphs)
-		for id, h := range checked {
-			if err := paras.Put([]byte(id), []byte(h)); err != nil {
+		for _, k := range checked {
+			if err := paras.Put([]byte(k), []byte{1}); err != nil {
 				return err
 			}
 		}
@@ -276,7 +283,7 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 				return err
 			}
 			for _, m := range ms {
-				key := []byte(m.ParagraphID + "\x00" + m.TextHash)
+				key := []byte(checkKey(m.RecordID, m.TextHash))
 				if seen.Get(key) != nil {
 					continue
 				}

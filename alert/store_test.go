@@ -27,7 +27,7 @@ func TestStoreRecordsMatchOnce(t *testing.T) {
 	}
 	now := time.Now().UTC()
 	m := testMatch(0)
-	added, err := st.record(map[string]string{m.ParagraphID: m.TextHash}, map[string][]Match{a.ID: {m}}, now)
+	added, err := st.record(map[string]string{m.ParagraphID: checkKey(m.RecordID, m.TextHash)}, map[string][]Match{a.ID: {m}}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +41,13 @@ func TestStoreRecordsMatchOnce(t *testing.T) {
 	}
 	if len(added[a.ID]) != 0 {
 		t.Fatalf("repeat recorded %d matches", len(added[a.ID]))
+	}
+	// The same text moved to another paragraph (one was inserted above it):
+	// nothing new either.
+	moved := m
+	moved.ParagraphID, moved.N = "2026-01-01-scm-57-p4", 4
+	if added, _ = st.record(nil, map[string][]Match{a.ID: {moved}}, now); len(added[a.ID]) != 0 {
+		t.Fatalf("a moved paragraph recorded %d matches", len(added[a.ID]))
 	}
 	// Changed text: a new match.
 	m2 := m
@@ -56,7 +63,7 @@ func TestStoreRecordsMatchOnce(t *testing.T) {
 	if box[0].Key == box[1].Key {
 		t.Fatalf("two deliveries share key %q", box[0].Key)
 	}
-	un, err := st.unchecked(map[string]string{m.ParagraphID: m.TextHash, "other-p1": "aa"})
+	un, err := st.unchecked(map[string]string{m.ParagraphID: checkKey(m.RecordID, m.TextHash), "other-p1": checkKey("other", "aa")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +123,7 @@ func TestQueueEmailDigests(t *testing.T) {
 	a.LastEmail = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	st.PutAlert(a)
 	m1, m2 := testMatch(0), testMatch(0)
-	m2.ParagraphID = "2026-01-01-scm-57-p4"
+	m2.ParagraphID, m2.TextHash = "2026-01-01-scm-57-p4", "8899aabbccddeeff"
 	if _, err := st.record(nil, map[string][]Match{a.ID: {m1, m2}}, a.LastEmail); err != nil {
 		t.Fatal(err)
 	}

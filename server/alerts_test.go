@@ -610,6 +610,13 @@ func TestAlertsWatchCorpus(t *testing.T) {
 	if ms := matches(); ms.Total != 1 {
 		t.Fatalf("a change to another paragraph fired: %d matches", ms.Total)
 	}
+	// A paragraph inserted above the OPCON one moves it: not new.
+	changed = strings.Replace(changed, "September 16, 2025\n\n", "September 16, 2025\n\nThe meeting opened with remarks by both delegation heads.\n\n", 1)
+	os.WriteFile(file, []byte(changed), 0o644)
+	time.Sleep(600 * time.Millisecond)
+	if ms := matches(); ms.Total != 1 {
+		t.Fatalf("a moved paragraph fired again: %d matches", ms.Total)
+	}
 	changed = strings.Replace(changed, "reaffirmed the conditions", "restated the conditions", 1)
 	os.WriteFile(file, []byte(changed), 0o644)
 	waitUntil(t, "the changed paragraph's match", 10*time.Second, func() bool { return matches().Total == 2 })
