@@ -31,7 +31,7 @@ import (
 const openTimeout = 500 * time.Millisecond
 
 // batchParagraphs is how many paragraph documents go into one bleve batch.
-const batchParagraphs = 2000
+const batchParagraphs = 5000
 
 // Internal keys: each record's JSON under recKey+id, and the manifest (every
 // record's hash, summary and glossary) under manifestKey. Both are written in
@@ -102,7 +102,7 @@ func Open(dir string) (*Index, error) {
 	}
 	var bi bleve.Index
 	if _, err := os.Stat(live); err == nil {
-		bi, err = bleve.OpenUsing(live, map[string]interface{}{"bolt_timeout": openTimeout.String()})
+		bi, err = bleve.OpenUsing(live, openConfig)
 		if err != nil {
 			if isLockTimeout(err) {
 				return nil, inUse(dir)
@@ -115,7 +115,7 @@ func Open(dir string) (*Index, error) {
 			return nil, fmt.Errorf("indexer: create index: %w", err)
 		}
 		os.Remove(tmp)
-		b, err := newDiskIndex(tmp, im)
+		b, err := newDiskIndex(tmp, im, false)
 		if err != nil {
 			os.RemoveAll(tmp)
 			return nil, err
@@ -125,7 +125,7 @@ func Open(dir string) (*Index, error) {
 			os.RemoveAll(tmp)
 			return nil, fmt.Errorf("indexer: create index: %w", err)
 		}
-		bi, err = bleve.OpenUsing(live, map[string]interface{}{"bolt_timeout": openTimeout.String()})
+		bi, err = bleve.OpenUsing(live, openConfig)
 		if err != nil {
 			if isLockTimeout(err) {
 				return nil, inUse(dir)
@@ -149,6 +149,11 @@ func Open(dir string) (*Index, error) {
 	return x, nil
 }
 
+// openConfig is the runtime configuration of an opened index: wait for
+// the lock at most openTimeout, and make every batch durable even when the
+// index was built with unsafe batches.
+var openConfig = map[string]interface{}{"bolt_timeout": openTimeout.String(), "unsafe_batch": false}
+
 func inUse(dir string) error {
 	return failure.New(failure.Unavailable, "data dir %s is in use by a running dialoguesearch server; ingest through POST /api/records instead", dir)
 }
@@ -157,8 +162,15 @@ func isLockTimeout(err error) bool {
 	return errors.Is(err, bolt.ErrTimeout) || strings.Contains(err.Error(), "timeout")
 }
 
-func newDiskIndex(path string, im *mapping.IndexMappingImpl) (bleve.Index, error) {
-	bi, err := bleve.NewUsing(path, im, scorch.Name, scorch.Name, nil)
+// newDiskIndex creates a new index at path. unsafe skips the fsync of each
+// batch: right for a build into a temporary directory, which only becomes
+// live by a rename after Close has persisted everything.
+func newDiskIndex(path string, im *mapping.IndexMappingImpl, unsafe bool) (bleve.Index, error) {
+	var cfg map[string]interface{}
+	if unsafe {
+		cfg = map[string]interface{}{"unsafe_batch": true}
+	}
+	bi, err := bleve.NewUsing(path, im, scorch.Name, scorch.Name, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("indexer: create %s: %w", path, err)
 	}
@@ -500,7 +512,7 @@ func (x *Index) rebuild(ctx context.Context, changes []change, manifest map[stri
 		return fmt.Errorf("indexer: rebuild: %w", err)
 	}
 	os.Remove(tmp)
-	nb, err := newDiskIndex(tmp, x.mapping)
+	nb, err := newDiskIndex(tmp, x.mapping, true)
 	if err != nil {
 		return err
 	}
@@ -528,7 +540,7 @@ func (x *Index) rebuild(ctx context.Context, changes []change, manifest map[stri
 		return fmt.Errorf("indexer: rebuild: %w", err)
 	}
 	os.RemoveAll(x.path + ".old")
-	bi, err := bleve.OpenUsing(x.path, map[string]interface{}{"bolt_timeout": openTimeout.String()})
+	bi, err := bleve.OpenUsing(x.path, openConfig)
 	if err != nil {
 		return fmt.Errorf("indexer: rebuild: reopen: %w", err)
 	}
