@@ -562,6 +562,17 @@ func TestAlertsBadInput(t *testing.T) {
 	if code := env.do("GET", "/api/records/"+ans.ID, "", "", nil, &rec); code != 200 {
 		t.Errorf("ingested record not served: %d", code)
 	}
+	// text/html: parsed as HTML (the page's navigation is noise), kept as .html.
+	page := "<!doctype html><html><head><title>26th KIDD</title></head><body><nav><a href=\"/\">Home</a></nav><main>" +
+		strings.ReplaceAll("<p>"+strings.ReplaceAll(strings.TrimSpace(recordKIDD26), "\n\n", "</p><p>")+"</p>", "\n", " ") +
+		"</main></body></html>"
+	var hans ingestAnswer
+	if code := env.do("POST", "/api/records", testAdminToken, "text/html; charset=utf-8", strings.NewReader(page), &hans); code != 201 || hans.Paragraphs < 2 {
+		t.Errorf("html ingest: %d %+v", code, hans)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, IngestDirName, hans.ID+".html")); err != nil {
+		t.Errorf("html original not kept: %v", err)
+	}
 
 	// Delete, then it is gone.
 	if code := env.do("DELETE", "/api/alerts/"+a.ID, a.ManageToken, "", nil, nil); code != http.StatusNoContent {
