@@ -76,8 +76,9 @@ func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string)
 			spans = append(spans, [2]int{t.Start, t.End})
 		}
 	}
-	matchSlots := func(slots []string) bool {
-		found := false
+	// find returns the byte spans where slots occur.
+	find := func(slots []string) [][2]int {
+		var out [][2]int
 		for _, t := range toks {
 			if string(t.Term) != slots[0] {
 				continue
@@ -96,23 +97,44 @@ func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string)
 				last = u
 			}
 			if ok {
-				spans = append(spans, [2]int{t.Start, last.End})
-				found = true
+				out = append(out, [2]int{t.Start, last.End})
 			}
 		}
-		return found
+		return out
 	}
 	for _, ph := range c.phrases {
-		matchSlots(ph)
+		spans = append(spans, find(ph)...)
 	}
 	seen := map[string]bool{}
 	for _, e := range c.expansions {
-		if len(e.slots) > 0 && matchSlots(e.slots) && !seen[e.label] {
-			expansions = append(expansions, e.label)
-			seen[e.label] = true
+		if len(e.slots) == 0 {
+			continue
+		}
+		var blocked [][2]int
+		for _, b := range e.blockers {
+			blocked = append(blocked, find(b)...)
+		}
+		for _, m := range find(e.slots) {
+			if inside(m, blocked) {
+				continue
+			}
+			spans = append(spans, m)
+			if !seen[e.label] {
+				expansions = append(expansions, e.label)
+				seen[e.label] = true
+			}
 		}
 	}
 	return snippet(text, spans), expansions
+}
+
+func inside(m [2]int, spans [][2]int) bool {
+	for _, s := range spans {
+		if s[0] <= m[0] && m[1] <= s[1] {
+			return true
+		}
+	}
+	return false
 }
 
 func hasPrefixAny(term string, prefixes []string) bool {

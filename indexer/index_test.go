@@ -490,3 +490,34 @@ func TestRecordsAndGlossary(t *testing.T) {
 		t.Errorf("Record(%s) = %v, %v", sums[0].ID, r, err)
 	}
 }
+
+func TestSynonymAlternativeInsideLongerName(t *testing.T) {
+	x, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	_, err = x.Upsert(context.Background(), []*corpus.Record{
+		rec("a", "2020-01-01", "Talks with the Republic of Korea went well."),
+		rec("b", "2020-01-01", "The Democratic People's Republic of Korea fired a missile."),
+		rec("c", "2020-01-01", "The Future Combined Forces Command was evaluated."),
+		rec("d", "2020-01-01", "The Combined Forces Command held an exercise."),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string][]string{
+		"South Korea": {"a-p1"},         // not the DPRK's long name
+		"North Korea": {"b-p1"},         // the DPRK's long name
+		"CFC":         {"d-p1"},         // not F-CFC
+		"Korea":       {"a-p1", "b-p1"}, // no expansion
+	} {
+		if got := hitIDs(mustSearch(t, x, q)); !slices.Equal(got, want) {
+			t.Errorf("%s: hits %q, want %q", q, got, want)
+		}
+	}
+	h := mustSearch(t, x, "South Korea").Hits[0]
+	if !slices.Equal(h.Expansions, []string{"South Korea → Republic of Korea"}) || !strings.Contains(h.SnippetHTML, "<mark>Republic of Korea</mark>") {
+		t.Errorf("expansions %q, snippet %q", h.Expansions, h.SnippetHTML)
+	}
+}

@@ -29,8 +29,9 @@ type compileEnv struct {
 // expansion is a synonym alternative added to a query, kept to tell which
 // ones matched a hit.
 type expansion struct {
-	label string   // "OPCON → operational control"
-	slots []string // the alternative's analysed terms
+	label    string     // "OPCON → operational control"
+	slots    []string   // the alternative's analysed terms
+	blockers [][]string // longer wordings that do not count as a match
 }
 
 type fuzzyTerm struct {
@@ -227,9 +228,20 @@ func (e *compileEnv) synonymRun(c *compiled, run []node, positive bool) (query.Q
 			qs = append(qs, query.NewConjunctionQuery(own))
 		}
 		for _, a := range alts {
-			qs = append(qs, slotsQuery(a.slots))
+			aq := slotsQuery(a.slots)
+			if len(a.blockers) > 0 {
+				// "South Korea → Republic of Korea" must not find "Democratic
+				// People's Republic of Korea": a paragraph with the longer
+				// wording only counts through another alternative.
+				b := query.NewBooleanQuery([]query.Query{aq}, nil, nil)
+				for _, bl := range a.blockers {
+					b.AddMustNot(slotsQuery(bl))
+				}
+				aq = b
+			}
+			qs = append(qs, aq)
 			if positive {
-				c.expansions = append(c.expansions, expansion{label: typed + " → " + a.surface, slots: a.slots})
+				c.expansions = append(c.expansions, expansion{label: typed + " → " + a.surface, slots: a.slots, blockers: a.blockers})
 			}
 		}
 		return query.NewDisjunctionQuery(qs), used

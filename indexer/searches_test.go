@@ -27,12 +27,14 @@ type searchCase struct {
 	First       string   `json:"first"`
 	LastDate    string   `json:"last_date"`
 	// facets: facet -> value -> count; selected: facet -> values marked selected.
-	Facets          map[string]map[string]int `json:"facets"`
-	Selected        map[string][]string       `json:"selected"`
-	Expansions      map[string][]string       `json:"expansions"`
-	NoExpansions    bool                      `json:"no_expansions"`
-	SnippetContains map[string]string         `json:"snippet_contains"`
-	Suggestion      *string                   `json:"suggestion"`
+	Facets       map[string]map[string]int `json:"facets"`
+	Selected     map[string][]string       `json:"selected"`
+	Expansions   map[string][]string       `json:"expansions"`
+	NoExpansions bool                      `json:"no_expansions"`
+	// expansions_exclude: labels a hit must not show.
+	ExpansionsExclude map[string][]string `json:"expansions_exclude"`
+	SnippetContains   map[string]string   `json:"snippet_contains"`
+	Suggestion        *string             `json:"suggestion"`
 }
 
 var (
@@ -167,6 +169,13 @@ func TestSearches(t *testing.T) {
 				for _, e := range want {
 					if !slices.Contains(h.Expansions, e) {
 						t.Errorf("%s expansions = %q, want %q among them", id, h.Expansions, e)
+					}
+				}
+			}
+			for id, bad := range tc.ExpansionsExclude {
+				for _, e := range bad {
+					if slices.Contains(hits[id].Expansions, e) {
+						t.Errorf("%s expansions = %q, want no %q", id, hits[id].Expansions, e)
 					}
 				}
 			}

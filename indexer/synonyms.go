@@ -28,6 +28,10 @@ import (
 type synonymAlt struct {
 	surface string   // as written in the data: "operational control"
 	slots   []string // analysed terms by relative position, "" for a removed stop word
+	// blockers are longer wordings of other groups that contain this one:
+	// "Republic of Korea" (ROK) inside "Democratic People's Republic of
+	// Korea" (DPRK). A match inside a blocker is not a match.
+	blockers [][]string
 }
 
 // synonymTable maps the analysed form of a wording (its terms joined by
@@ -78,6 +82,18 @@ func newSynonymTable(a analysis.Analyzer, groups [][]string) *synonymTable {
 	for k := range parent {
 		r := find(k)
 		members[r] = append(members[r], k)
+	}
+	// Blockers: keys of other groups that end with a key. Only a longer
+	// wording ending with the key changes its meaning ("Future Combined
+	// Forces Command" is not CFC); one that starts with it or holds it inside
+	// still speaks of it ("Conditions-based OPCON Transition Plan").
+	for k, alt := range surface {
+		for o, other := range surface {
+			if o != k && find(o) != find(k) && strings.HasSuffix(o, " "+k) {
+				alt.blockers = append(alt.blockers, other.slots)
+			}
+		}
+		surface[k] = alt
 	}
 	t := &synonymTable{alts: map[string][]synonymAlt{}}
 	for _, ks := range members {
