@@ -225,6 +225,9 @@ func wordStart(text string, i int) int {
 	if j := strings.IndexByte(text[i:], ' '); j >= 0 && j < 40 {
 		return i + j + 1
 	}
+	for i < len(text) && text[i]&0xC0 == 0x80 { // not mid-rune
+		i++
+	}
 	return i
 }
 

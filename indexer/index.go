@@ -527,12 +527,19 @@ func (x *Index) rebuild(ctx context.Context, changes []change, manifest map[stri
 		return fmt.Errorf("indexer: rebuild: close old index: %w", err)
 	}
 	x.bi = nil
-	if err := os.Rename(x.path, x.path+".old"); err != nil {
+	reopenOld := func(err error) error {
+		os.RemoveAll(tmp)
+		if bi, oerr := bleve.OpenUsing(x.path, openConfig); oerr == nil {
+			x.bi = bi
+		}
 		return fmt.Errorf("indexer: rebuild: %w", err)
+	}
+	if err := os.Rename(x.path, x.path+".old"); err != nil {
+		return reopenOld(err)
 	}
 	if err := os.Rename(tmp, x.path); err != nil {
 		os.Rename(x.path+".old", x.path)
-		return fmt.Errorf("indexer: rebuild: %w", err)
+		return reopenOld(err)
 	}
 	os.RemoveAll(x.path + ".old")
 	bi, err := bleve.OpenUsing(x.path, openConfig)

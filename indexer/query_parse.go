@@ -168,13 +168,14 @@ func isFieldName(s string) bool {
 type queryParser struct {
 	toks []qtoken
 	i    int
+	end  int // position just after the query
 }
 
 func (p *queryParser) peek() qtoken {
 	if p.i < len(p.toks) {
 		return p.toks[p.i]
 	}
-	return qtoken{kind: tEOF}
+	return qtoken{kind: tEOF, pos: p.end}
 }
 
 func (p *queryParser) next() qtoken {
@@ -198,7 +199,7 @@ func parseQuery(q string) (node, error) {
 	if len(toks) == 0 {
 		return nil, nil
 	}
-	p := &queryParser{toks: toks}
+	p := &queryParser{toks: toks, end: len([]rune(q)) + 1}
 	n, err := p.parseOr()
 	if err != nil {
 		return nil, err
@@ -334,7 +335,7 @@ func (p *queryParser) parsePrimary() (node, error) {
 	case tRParen:
 		return nil, syntaxError(t.pos, "unmatched \")\"")
 	case tEOF:
-		return nil, syntaxError(len(p.toks), "expected a term")
+		return nil, syntaxError(p.end, "expected a term")
 	}
 	return nil, syntaxError(t.pos, "unexpected %q", t.text)
 }
