@@ -88,7 +88,11 @@ func TestIndexCommandDataDirInUse(t *testing.T) {
 	defer idx.Close()
 	code, _, errs := runIndexCmd(t, "index", "--data", dataDir)
 	if code != 1 || !strings.Contains(errs, "in use by a running dialoguesearch server") || !strings.Contains(errs, "POST /api/records") {
-		t.Errorf("exit %d, stderr %q", code, errs)
+		t.Errorf("index: exit %d, stderr %q", code, errs)
+	}
+	code, _, errs = runIndexCmd(t, "search", "--data", dataDir, "OPCON")
+	if code != 1 || !strings.Contains(errs, "in use by a running dialoguesearch server") || !strings.Contains(errs, "/api/search") {
+		t.Errorf("search: exit %d, stderr %q", code, errs)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 
+	"dialoguesearch/failure"
 	"dialoguesearch/indexer"
 )
 
@@ -65,6 +66,10 @@ func cmdSearch(args []string, stdout, stderr io.Writer) int {
 	}
 	idx, err := indexer.Open(cfg.DataDir)
 	if err != nil {
+		if failure.KindOf(err) == failure.Unavailable {
+			fmt.Fprintf(stderr, "dialoguesearch search: data dir %s is in use by a running dialoguesearch server; search through it (GET /api/search?q=...)\n", cfg.DataDir)
+			return 1
+		}
 		fmt.Fprintf(stderr, "dialoguesearch search: %s\n", errorText(err))
 		return 1
 	}
