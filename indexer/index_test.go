@@ -521,3 +521,48 @@ func TestSynonymAlternativeInsideLongerName(t *testing.T) {
 		t.Errorf("expansions %q, snippet %q", h.Expansions, h.SnippetHTML)
 	}
 }
+
+func TestSearchesDuringSwap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a synthetic index")
+	}
+	recs := synth.Generate(2000, 2)
+	x, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			// The empty index answers until the built one replaces it.
+			if _, err := x.Search(ctx, Request{Query: "alliance", Size: 10}); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := x.Records(); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	st, err := x.Sync(ctx, recs, nil) // an empty index: built aside, then swapped in
+	close(done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; err != nil {
+		t.Errorf("search during the swap: %v", err)
+	}
+	if res := mustSearch(t, x, "alliance"); res.Total == 0 || st.Added != len(recs) {
+		t.Errorf("after the swap: total %d, stats %+v", res.Total, st)
+	}
+}
