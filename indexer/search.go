@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -207,7 +208,34 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 			}
 		}
 	}
+	// The counts of each selected facet ignore that facet's own selection
+	// (disjunctive facets): one facet-only search per selected facet, run
+	// alongside the main search.
+	type facetRun struct {
+		name string
+		res  *bleve.SearchResult
+		err  error
+	}
+	var runs []*facetRun
+	var wg sync.WaitGroup
+	if !req.NoFacets {
+		for _, name := range FacetNames {
+			if _, selected := p.filters[name]; !selected {
+				continue
+			}
+			r := &facetRun{name: name}
+			runs = append(runs, r)
+			fsr := bleve.NewSearchRequestOptions(p.query(name), 0, 0, false)
+			fsr.AddFacet(name, bleve.NewFacetRequest(facetField(name), facetSize))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.res, r.err = bi.SearchInContext(ctx, fsr)
+			}()
+		}
+	}
 	res, err := bi.SearchInContext(ctx, sr)
+	wg.Wait()
 	if err != nil {
 		return nil, searchError(err)
 	}
@@ -215,18 +243,13 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
 	if !req.NoFacets {
 		for _, name := range FacetNames {
-			fr := res.Facets[name]
-			if _, selected := p.filters[name]; selected {
-				// Disjunctive count: this facet's counts ignore its own selection.
-				fsr := bleve.NewSearchRequestOptions(p.query(name), 0, 0, false)
-				fsr.AddFacet(name, bleve.NewFacetRequest(facetField(name), facetSize))
-				fres, err := bi.SearchInContext(ctx, fsr)
-				if err != nil {
-					return nil, searchError(err)
-				}
-				fr = fres.Facets[name]
+			out.Facets[name] = facetValues(name, res.Facets[name], p.filters[name])
+		}
+		for _, r := range runs {
+			if r.err != nil {
+				return nil, searchError(r.err)
 			}
-			out.Facets[name] = facetValues(name, fr, p.filters[name])
+			out.Facets[r.name] = facetValues(r.name, r.res.Facets[r.name], p.filters[r.name])
 		}
 	}
 	for _, h := range res.Hits {
