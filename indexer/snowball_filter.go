@@ -1,6 +1,9 @@
 package indexer
 
 import (
+	"sync"
+	"sync/atomic"
+
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/kljensen/snowball/english"
@@ -23,11 +26,56 @@ func (SnowballFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 		if tok.KeyWord {
 			continue
 		}
-		if s := english.Stem(string(tok.Term), false); s != "" {
+		if s := stems.stem(tok.Term); s != "" {
 			tok.Term = []byte(s)
 		}
 	}
 	return input
+}
+
+// stemCache remembers the stems of words seen: the vocabulary is small and
+// Zipf-distributed, and stemming was half of the analysis time of a build.
+// Sharded so that bleve's parallel analysis does not queue on one lock;
+// bounded so that a flood of distinct words cannot grow it without end.
+type stemCache struct {
+	shards [64]struct {
+		mu sync.RWMutex
+		m  map[string]string
+	}
+	size atomic.Int64
+}
+
+// maxCachedStems bounds the stem cache (entries); beyond it words are
+// stemmed every time.
+const maxCachedStems = 200000
+
+var stems = &stemCache{}
+
+func (c *stemCache) stem(word []byte) string {
+	h := uint32(2166136261)
+	for _, b := range word {
+		h = (h ^ uint32(b)) * 16777619
+	}
+	sh := &c.shards[h%uint32(len(c.shards))]
+	sh.mu.RLock()
+	s, ok := sh.m[string(word)]
+	sh.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = english.Stem(string(word), false)
+	if c.size.Load() < maxCachedStems && len(word) <= 40 {
+		sh.mu.Lock()
+		if sh.m == nil {
+			sh.m = map[string]string{}
+		}
+		if _, ok := sh.m[string(word)]; !ok {
+			sh.m[string(word)] = s
+			c.size.Add(1)
+		}
+		sh.mu.Unlock()
+	}
+	return s
 }
 
 func init() {
