@@ -107,7 +107,7 @@ func Open(dir string) (*Index, error) {
 			if isLockTimeout(err) {
 				return nil, inUse(dir)
 			}
-			return nil, fmt.Errorf("indexer: open %s: %w", live, err)
+			return nil, fmt.Errorf("indexer: open %s (the index is derived from the corpus: delete the directory to rebuild it): %w", live, err)
 		}
 	} else {
 		tmp, err := os.MkdirTemp(dir, "index-v"+strconv.Itoa(Version)+".tmp-")
