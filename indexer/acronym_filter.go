@@ -11,8 +11,8 @@ import (
 // AcronymName is the name AcronymFilter is registered under.
 const AcronymName = "dialoguesearch/acronym"
 
-// AcronymFilter marks acronyms (tokens of two or more letters, all upper
-// case: OPCON, DPRK, U.S) as keywords so that the stemmer and the stop-word
+// AcronymFilter marks acronyms (tokens of two to seven letters, all upper
+// case: OPCON, DPRK, U.S, CMISOCC) as keywords so that the stemmer and the stop-word
 // filter leave them alone: "US" is not "us", and "OPCONS" would otherwise
 // lose its S. It must run before lower-casing.
 type AcronymFilter struct{}
@@ -27,7 +27,14 @@ func (AcronymFilter) Filter(input analysis.TokenStream) analysis.TokenStream {
 	return input
 }
 
-// isAcronym reports whether term has at least two letters and no lower-case one.
+// maxAcronymLetters bounds what counts as an acronym. Longer all-caps words
+// are words set in a capitalised heading ("STRENGTHENING REGIONAL SECURITY
+// COOPERATION"); they must be stemmed like any other word, or a search for
+// "cooperation" misses them. The corpus' longest acronym, CMISOCC, has seven.
+const maxAcronymLetters = 7
+
+// isAcronym reports whether term has two to maxAcronymLetters letters and no
+// lower-case one.
 func isAcronym(term []byte) bool {
 	letters := 0
 	for len(term) > 0 {
@@ -40,7 +47,7 @@ func isAcronym(term []byte) bool {
 			return false
 		}
 	}
-	return letters >= 2
+	return letters >= 2 && letters <= maxAcronymLetters
 }
 
 func init() {

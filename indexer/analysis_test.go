@@ -67,6 +67,9 @@ func TestAnalyzer(t *testing.T) {
 		{"IT systems and it", []string{"it", "system"}},
 		{"OPCONS of the ROKS", []string{"opcons", "roks"}},
 		{"U.S.-ROK OPCON transition", []string{"u.s", "rok", "opcon", "transit"}},
+		{"CMISOCC and CSOCC", []string{"cmisocc", "csocc"}},
+		// Long all-caps words are heading words, stemmed like any other.
+		{"STRENGTHENING REGIONAL SECURITY COOPERATION", []string{"strengthen", "region", "secur", "cooper"}},
 		// Markup is only text to the analyzer.
 		{"<script>alert(1)</script>", []string{"script", "alert", "1", "script"}},
 	}

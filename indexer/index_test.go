@@ -3,6 +3,7 @@ package indexer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -236,11 +237,11 @@ func TestVersionChangeRebuilds(t *testing.T) {
 	x.Close()
 	// Pretend the index on disk was built by an older version, and that a
 	// build was interrupted.
-	live := filepath.Join(dir, "index-v1")
-	if err := os.Rename(live, filepath.Join(dir, "index-v0")); err != nil {
+	live := filepath.Join(dir, fmt.Sprintf("index-v%d", Version))
+	if err := os.Rename(live, filepath.Join(dir, fmt.Sprintf("index-v%d", Version-1))); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "index-v1.tmp-123"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, fmt.Sprintf("index-v%d.tmp-123", Version)), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	x, err = Open(dir)
@@ -253,8 +254,8 @@ func TestVersionChangeRebuilds(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if !slices.Equal(names, []string{"index-v1"}) {
-		t.Errorf("data dir holds %q, want only index-v1", names)
+	if !slices.Equal(names, []string{fmt.Sprintf("index-v%d", Version)}) {
+		t.Errorf("data dir holds %q, want only the current version", names)
 	}
 	if s := x.Stats(); s.Records != 0 {
 		t.Errorf("stats after version change = %+v, want empty", s)
@@ -314,7 +315,7 @@ func TestSwapInterruptedBetweenRenames(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.Close()
-	if err := os.Rename(filepath.Join(dir, "index-v1"), filepath.Join(dir, "index-v1.old")); err != nil {
+	if err := os.Rename(filepath.Join(dir, fmt.Sprintf("index-v%d", Version)), filepath.Join(dir, fmt.Sprintf("index-v%d.old", Version))); err != nil {
 		t.Fatal(err)
 	}
 	x, err = Open(dir)
