@@ -73,6 +73,7 @@ type Index struct {
 	synonyms *synonymTable
 	valuesMu sync.Mutex
 	values   map[string][]string // keyword field -> distinct values, nil until asked
+	facets   *facetCache         // facet columns per segment (facets.go)
 
 	writeMu sync.Mutex // one update at a time
 }
@@ -141,7 +142,7 @@ func Open(dir string) (*Index, error) {
 			os.RemoveAll(filepath.Join(dir, name))
 		}
 	}
-	x := &Index{dir: dir, path: live, mapping: im, analyzer: mustAnalyzer(im), bi: bi}
+	x := &Index{dir: dir, path: live, mapping: im, analyzer: mustAnalyzer(im), bi: bi, facets: newFacetCache()}
 	if err := x.loadManifest(); err != nil {
 		bi.Close()
 		return nil, err
@@ -183,7 +184,7 @@ func NewMemory() (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("indexer: memory index: %w", err)
 	}
-	x := &Index{mapping: im, analyzer: mustAnalyzer(im), bi: bi, manifest: map[string]manifestEntry{}}
+	x := &Index{mapping: im, analyzer: mustAnalyzer(im), bi: bi, manifest: map[string]manifestEntry{}, facets: newFacetCache()}
 	x.synonyms = newSynonymTable(x.analyzer, synonymGroups(nil))
 	return x, nil
 }

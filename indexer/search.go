@@ -8,11 +8,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
@@ -141,6 +142,20 @@ func (x *Index) plan(req Request) (*searchPlan, error) {
 	return p, nil
 }
 
+// textQuery is the plan's query without its facet filters: the text
+// query and the date range.
+func (p *searchPlan) textQuery() query.Query {
+	switch {
+	case p.c.q == nil && p.dates == nil:
+		return query.NewMatchAllQuery()
+	case p.c.q == nil:
+		return p.dates
+	case p.dates == nil:
+		return p.c.q
+	}
+	return query.NewConjunctionQuery([]query.Query{p.c.q, p.dates})
+}
+
 // query returns the plan's query with every filter except the facet skip.
 func (p *searchPlan) query(skip string) query.Query {
 	var qs []query.Query
@@ -182,6 +197,10 @@ func (p *searchPlan) query(skip string) query.Query {
 
 // Search runs req. A syntax error in req.Query is a failure.BadInput error
 // with Param "q"; other bad parameters name theirs.
+//
+// bleve finds and ranks the matches of the text query and date range; the
+// facet filters and the facet counts are applied to the matches as bleve
+// collects them, from in-memory columns (facets.go), in the same pass.
 func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
 	x.mu.RLock()
@@ -195,71 +214,109 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 
-	sr := bleve.NewSearchRequestOptions(p.query(""), p.size, p.from, false)
-	sr.SortBy(p.sort)
-	if p.after != nil {
-		sr.SearchAfter = p.after
+	sr := bleve.NewSearchRequestOptions(p.textQuery(), p.size, p.from, false)
+	relevance := p.sort[0] == "-_score"
+	if relevance {
+		// Ties in score are broken by document order (bleve's hit number);
+		// the cursor of After is applied below, in the same order, so bleve
+		// never needs the ids of all matches.
+		sr.SortBy([]string{"-_score"})
+	} else {
+		sr.SortBy(p.sort)
+		if p.after != nil {
+			sr.SearchAfter = p.after
+		}
 	}
 	sr.Fields = storedFields
-	if !req.NoFacets {
-		for _, name := range FacetNames {
-			if _, selected := p.filters[name]; !selected {
-				sr.AddFacet(name, bleve.NewFacetRequest(facetField(name), facetSize))
+
+	var fc *facetCounter
+	var collectErr error
+	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
+		if err != nil {
+			return nil, false, err
+		}
+		snap, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
+		if !ok {
+			return nil, false, fmt.Errorf("indexer: unexpected index reader %T", sctx.IndexReader)
+		}
+		cols, err := x.facets.columns(snap)
+		if err != nil {
+			return nil, false, err
+		}
+		fc = newFacetCounter(cols, p.filters, !req.NoFacets)
+		var cur *afterCursor
+		if relevance && p.after != nil {
+			if cur, err = newAfterCursor(snap, p.after); err != nil {
+				collectErr = err
+				return nil, false, err
 			}
 		}
-	}
-	// The counts of each selected facet ignore that facet's own selection
-	// (disjunctive facets): one facet-only search per selected facet, run
-	// alongside the main search.
-	type facetRun struct {
-		name string
-		res  *bleve.SearchResult
-		err  error
-	}
-	var runs []*facetRun
-	var wg sync.WaitGroup
-	if !req.NoFacets {
-		for _, name := range FacetNames {
-			if _, selected := p.filters[name]; !selected {
-				continue
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return next(nil)
 			}
-			r := &facetRun{name: name}
-			runs = append(runs, r)
-			fsr := bleve.NewSearchRequestOptions(p.query(name), 0, 0, false)
-			fsr.AddFacet(name, bleve.NewFacetRequest(facetField(name), facetSize))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r.res, r.err = bi.SearchInContext(ctx, fsr)
-			}()
-		}
+			num := d.IndexInternalID.Value()
+			if !fc.observe(num) || cur != nil && !cur.before(d.Score, num) {
+				sctx.DocumentMatchPool.Put(d)
+				return nil
+			}
+			return next(d)
+		}, loadID, nil
 	}
-	res, err := bi.SearchInContext(ctx, sr)
-	wg.Wait()
+	sctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
+	res, err := bi.SearchInContext(sctx, sr)
 	if err != nil {
+		if collectErr != nil {
+			return nil, collectErr
+		}
 		return nil, searchError(err)
 	}
 
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
-	if !req.NoFacets {
-		for _, name := range FacetNames {
-			out.Facets[name] = facetValues(name, res.Facets[name], p.filters[name])
+	out := &Result{Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
+	if fc != nil {
+		out.Total = fc.total
+		if !req.NoFacets {
+			out.Facets = fc.facets(p.filters)
 		}
-		for _, r := range runs {
-			if r.err != nil {
-				return nil, searchError(r.err)
-			}
-			out.Facets[r.name] = facetValues(r.name, r.res.Facets[r.name], p.filters[r.name])
+	} else if !req.NoFacets {
+		for _, name := range FacetNames {
+			out.Facets[name] = facetValues(name, nil, p.filters[name])
 		}
 	}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, x.hit(h, p))
+		out.Hits = append(out.Hits, x.hit(h, p, relevance))
 	}
 	if out.Total == 0 && len(p.c.words) > 0 && !req.NoSuggest {
 		out.Suggestion = x.suggest(ctx, bi, p)
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// afterCursor passes the matches that come after a hit in relevance order
+// (score descending, then document order).
+type afterCursor struct {
+	score float64
+	num   uint64
+}
+
+func newAfterCursor(snap *scorch.IndexSnapshot, after []string) (*afterCursor, error) {
+	score, err := strconv.ParseFloat(after[0], 64)
+	if err != nil {
+		return nil, failure.Param("after", "after must be the sort_keys of a hit")
+	}
+	cur := &afterCursor{score: score, num: ^uint64(0)}
+	// A hit removed since keeps its score as the cursor, and the matches of
+	// equal score are skipped.
+	if id, err := snap.InternalID(after[1]); err == nil && id != nil {
+		cur.num = id.Value()
+	}
+	return cur, nil
+}
+
+func (c *afterCursor) before(score float64, num uint64) bool {
+	return score < c.score || score == c.score && num > c.num
 }
 
 func searchError(err error) error {
@@ -305,7 +362,7 @@ func facetValues(name string, fr *search.FacetResult, selected []string) []Facet
 }
 
 // hit turns a bleve hit into a Hit with its snippet.
-func (x *Index) hit(h *search.DocumentMatch, p *searchPlan) Hit {
+func (x *Index) hit(h *search.DocumentMatch, p *searchPlan, relevance bool) Hit {
 	f := h.Fields
 	out := Hit{
 		ID:       h.ID,
@@ -325,11 +382,14 @@ func (x *Index) hit(h *search.DocumentMatch, p *searchPlan) Hit {
 	}
 	// Sort keys are opaque to clients (hex): bleve wants the score itself
 	// where the sort is by score, and the decoded value elsewhere.
-	for i, k := range h.Sort {
-		if i < len(p.sort) && strings.HasSuffix(p.sort[i], "_score") {
-			k = strconv.FormatFloat(h.Score, 'g', -1, 64)
+	if relevance {
+		for _, k := range []string{strconv.FormatFloat(h.Score, 'g', -1, 64), h.ID} {
+			out.SortKeys = append(out.SortKeys, hex.EncodeToString([]byte(k)))
 		}
-		out.SortKeys = append(out.SortKeys, hex.EncodeToString([]byte(k)))
+	} else {
+		for _, k := range h.Sort {
+			out.SortKeys = append(out.SortKeys, hex.EncodeToString([]byte(k)))
+		}
 	}
 	out.SnippetHTML, out.Expansions = highlight(x.analyzer, p.c, out.Text)
 	return out
