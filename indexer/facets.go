@@ -1,8 +1,12 @@
 package indexer
 
 import (
+	"cmp"
 	"fmt"
+	"math/bits"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -24,56 +28,61 @@ import (
 // ordinals are per index (one dictionary per facet that only grows), so the
 // columns of different segments share them.
 
-// facetDict numbers the values of one facet.
+// facetDict numbers the values of all facets: one ordinal space, each
+// ordinal knowing its facet.
 type facetDict struct {
-	ids    map[string]uint32
-	values []string
+	ids     map[facetKey]uint32
+	values  []string
+	facetOf []uint8
 }
 
-func (d *facetDict) id(v string) uint32 {
-	if id, ok := d.ids[v]; ok {
+type facetKey struct {
+	facet uint8
+	value string
+}
+
+func (d *facetDict) id(f int, v string) uint32 {
+	k := facetKey{uint8(f), v}
+	if id, ok := d.ids[k]; ok {
 		return id
 	}
 	id := uint32(len(d.values))
-	d.ids[v] = id
+	d.ids[k] = id
 	d.values = append(d.values, v)
+	d.facetOf = append(d.facetOf, uint8(f))
 	return id
 }
 
-// segColumns holds, per facet, the ordinals of each document of a segment:
-// ords[f][off[f][doc]:off[f][doc+1]].
+// segColumns holds the facet value ordinals of each document of a segment,
+// all facets together: ords[off[doc]:off[doc+1]].
 type segColumns struct {
-	off [][]uint32
-	ord [][]uint32
+	off []uint32
+	ord []uint32
 }
 
-func (c *segColumns) values(f int, doc uint64) []uint32 {
-	off := c.off[f]
-	return c.ord[f][off[doc]:off[doc+1]]
+func (c *segColumns) values(doc uint64) []uint32 {
+	return c.ord[c.off[doc]:c.off[doc+1]]
 }
 
 // facetCache is the columns of the segments of an index.
 type facetCache struct {
-	mu    sync.Mutex
-	dicts []facetDict
-	segs  map[segment.Segment]*segColumns
+	mu   sync.Mutex
+	dict facetDict
+	segs map[segment.Segment]*segColumns
 }
 
 func newFacetCache() *facetCache {
-	c := &facetCache{dicts: make([]facetDict, len(FacetNames)), segs: map[segment.Segment]*segColumns{}}
-	for i := range c.dicts {
-		c.dicts[i].ids = map[string]uint32{}
-	}
-	return c
+	return &facetCache{dict: facetDict{ids: map[facetKey]uint32{}}, segs: map[segment.Segment]*segColumns{}}
 }
 
 // snapColumns is the view of one index snapshot: its segments' columns in
-// order with the global document number each starts at, and a copy of the
-// facet dictionaries' values (ordinal -> value) as they were.
+// order with the global document number each starts at, and the ordinal
+// dictionary (ordinal -> value, facet) as it was.
 type snapColumns struct {
-	starts []uint64
-	segs   []*segColumns
-	values [][]string
+	starts  []uint64
+	segs    []*segColumns
+	values  []string
+	facetOf []uint8
 }
 
 // columns returns the columns of snap, building those of segments not seen
@@ -112,10 +121,8 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 			delete(c.segs, seg)
 		}
 	}
-	out.values = make([][]string, len(c.dicts))
-	for f := range c.dicts {
-		out.values[f] = c.dicts[f].values[:len(c.dicts[f].values):len(c.dicts[f].values)]
-	}
+	n := len(c.dict.values)
+	out.values, out.facetOf = c.dict.values[:n:n], c.dict.facetOf[:n:n]
 	return out, nil
 }
 
@@ -146,11 +153,9 @@ func facetTerms(snap *scorch.IndexSnapshot) ([][]string, error) {
 // build reads the postings of every facet value in seg into columns.
 func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, error) {
 	n := seg.Count()
-	cols := &segColumns{off: make([][]uint32, len(FacetNames)), ord: make([][]uint32, len(FacetNames))}
 	type pair struct{ doc, ord uint32 }
 	var pairs []pair
 	for f, name := range FacetNames {
-		pairs = pairs[:0]
 		dict, err := seg.Dictionary(facetField(name))
 		if err != nil {
 			return nil, fmt.Errorf("indexer: facet %s: %w", name, err)
@@ -163,7 +168,7 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 			if pl == nil || pl.Count() == 0 {
 				continue
 			}
-			ord := c.dicts[f].id(t)
+			ord := c.dict.id(f, t)
 			it := pl.Iterator(false, false, false, nil)
 			for {
 				p, err := it.Next()
@@ -176,22 +181,20 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 				pairs = append(pairs, pair{uint32(p.Number()), ord})
 			}
 		}
-		sort.Slice(pairs, func(i, j int) bool {
-			if pairs[i].doc != pairs[j].doc {
-				return pairs[i].doc < pairs[j].doc
-			}
-			return pairs[i].ord < pairs[j].ord
-		})
-		off := make([]uint32, n+1)
-		ords := make([]uint32, len(pairs))
-		for i, p := range pairs {
-			off[p.doc+1]++
-			ords[i] = p.ord
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if a.doc != b.doc {
+			return cmp.Compare(a.doc, b.doc)
 		}
-		for d := uint64(1); d <= n; d++ {
-			off[d] += off[d-1]
-		}
-		cols.off[f], cols.ord[f] = off, ords
+		return cmp.Compare(a.ord, b.ord)
+	})
+	cols := &segColumns{off: make([]uint32, n+1), ord: make([]uint32, len(pairs))}
+	for i, p := range pairs {
+		cols.off[p.doc+1]++
+		cols.ord[i] = p.ord
+	}
+	for d := uint64(1); d <= n; d++ {
+		cols.off[d] += cols.off[d-1]
 	}
 	return cols, nil
 }
@@ -200,12 +203,12 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 // and counts the facets, disjunctively, in one pass over the matches in
 // document order.
 type facetCounter struct {
-	cols   *snapColumns
-	count  bool
-	sel    [][]bool // per facet, selected ordinals; nil when the facet has no filter
-	nsel   int      // facets with a filter
-	counts [][]uint32
-	total  uint64
+	cols    *snapColumns
+	count   bool
+	sel     []bool // selected ordinals
+	selMask uint32 // facets with a selection
+	counts  []uint32
+	total   uint64
 
 	seg      int // segment of the last document seen
 	segStart uint64
@@ -213,28 +216,23 @@ type facetCounter struct {
 }
 
 func newFacetCounter(cols *snapColumns, filters map[string][]string, count bool) *facetCounter {
-	fc := &facetCounter{cols: cols, count: count, sel: make([][]bool, len(FacetNames)), seg: -1}
+	fc := &facetCounter{cols: cols, count: count, sel: make([]bool, len(cols.values)), seg: -1}
 	for f, name := range FacetNames {
 		vals := filters[name]
 		if len(vals) == 0 {
 			continue
 		}
-		fc.nsel++
-		sel := make([]bool, len(cols.values[f]))
+		fc.selMask |= 1 << f
 		for _, v := range vals {
-			for ord, have := range cols.values[f] {
-				if have == v {
-					sel[ord] = true
+			for ord, have := range cols.values {
+				if have == v && int(cols.facetOf[ord]) == f {
+					fc.sel[ord] = true
 				}
 			}
 		}
-		fc.sel[f] = sel
 	}
 	if count {
-		fc.counts = make([][]uint32, len(FacetNames))
-		for f := range fc.counts {
-			fc.counts[f] = make([]uint32, len(cols.values[f]))
-		}
+		fc.counts = make([]uint32, len(cols.values))
 	}
 	return fc
 }
@@ -250,47 +248,32 @@ func (fc *facetCounter) observe(num uint64) bool {
 			fc.segEnd = fc.cols.starts[fc.seg+1]
 		}
 	}
-	cols := fc.cols.segs[fc.seg]
-	doc := num - fc.segStart
-	failed, nfailed := -1, 0
-	if fc.nsel > 0 {
-		for f, sel := range fc.sel {
-			if sel == nil {
-				continue
+	ords := fc.cols.segs[fc.seg].values(num - fc.segStart)
+	if fc.selMask != 0 {
+		var passed uint32
+		for _, o := range ords {
+			if fc.sel[o] {
+				passed |= 1 << fc.cols.facetOf[o]
 			}
-			in := false
-			for _, o := range cols.values(f, doc) {
-				if int(o) < len(sel) && sel[o] {
-					in = true
-					break
+		}
+		if missing := fc.selMask &^ passed; missing != 0 {
+			if missing&(missing-1) != 0 || !fc.count {
+				return false
+			}
+			// Fails only its own facet's selection: counts for that facet.
+			f := uint8(bits.TrailingZeros32(missing))
+			for _, o := range ords {
+				if fc.cols.facetOf[o] == f {
+					fc.counts[o]++
 				}
 			}
-			if !in {
-				failed = f
-				nfailed++
-				if nfailed > 1 {
-					return false
-				}
-			}
+			return false
 		}
-	}
-	if !fc.count {
-		if nfailed == 0 {
-			fc.total++
-		}
-		return nfailed == 0
-	}
-	if nfailed == 1 {
-		// Fails only its own facet's selection: counts for that facet.
-		for _, o := range cols.values(failed, doc) {
-			fc.counts[failed][o]++
-		}
-		return false
 	}
 	fc.total++
-	for f := range fc.counts {
-		for _, o := range cols.values(f, doc) {
-			fc.counts[f][o]++
+	if fc.count {
+		for _, o := range ords {
+			fc.counts[o]++
 		}
 	}
 	return true
@@ -300,47 +283,41 @@ func (fc *facetCounter) observe(num uint64) bool {
 // values of each facet (years: newest first), selected values always
 // present.
 func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetValue {
+	byFacet := make([][]FacetValue, len(FacetNames))
+	for ord, n := range fc.counts {
+		if n > 0 {
+			f := fc.cols.facetOf[ord]
+			byFacet[f] = append(byFacet[f], FacetValue{Value: fc.cols.values[ord], Count: int(n)})
+		}
+	}
+	byCount := func(a, b FacetValue) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	}
 	out := make(map[string][]FacetValue, len(FacetNames))
 	for f, name := range FacetNames {
-		sel := map[string]bool{}
-		for _, v := range filters[name] {
-			sel[v] = true
+		vals := byFacet[f]
+		if vals == nil {
+			vals = []FacetValue{}
 		}
-		vals := []FacetValue{}
-		for ord, n := range fc.counts[f] {
-			if n > 0 {
-				v := fc.cols.values[f][ord]
-				vals = append(vals, FacetValue{Value: v, Count: int(n), Selected: sel[v]})
-			}
-		}
-		sort.Slice(vals, func(i, j int) bool {
-			if vals[i].Count != vals[j].Count {
-				return vals[i].Count > vals[j].Count
-			}
-			return vals[i].Value < vals[j].Value
-		})
+		slices.SortFunc(vals, byCount)
 		if len(vals) > facetSize {
 			vals = vals[:facetSize]
 		}
-		seen := map[string]bool{}
-		for _, v := range vals {
-			seen[v.Value] = true
-		}
 		for _, v := range filters[name] {
-			if !seen[v] {
+			i := slices.IndexFunc(vals, func(fv FacetValue) bool { return fv.Value == v })
+			if i < 0 {
 				vals = append(vals, FacetValue{Value: v, Selected: true})
-				seen[v] = true
+			} else {
+				vals[i].Selected = true
 			}
 		}
 		if name == fYear {
-			sort.SliceStable(vals, func(i, j int) bool { return vals[i].Value > vals[j].Value })
+			slices.SortStableFunc(vals, func(a, b FacetValue) int { return strings.Compare(b.Value, a.Value) })
 		} else {
-			sort.SliceStable(vals, func(i, j int) bool {
-				if vals[i].Count != vals[j].Count {
-					return vals[i].Count > vals[j].Count
-				}
-				return vals[i].Value < vals[j].Value
-			})
+			slices.SortStableFunc(vals, byCount)
 		}
 		out[name] = vals
 	}

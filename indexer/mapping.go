@@ -14,17 +14,22 @@ import (
 // Version is the version of the mapping and analysis. Bump it on any change
 // to either: the next Open removes the old index-v<N> directory and Sync
 // rebuilds the index from the corpus.
-const Version = 2
+const Version = 3
 
 // AnalyzerName is the analyzer of paragraph text and of query words.
 const AnalyzerName = "dialoguesearch/en"
+
+// PairsAnalyzerName is the analyzer of the phrases field: the text
+// analyzer followed by PairsFilter.
+const PairsAnalyzerName = "dialoguesearch/en_pairs"
 
 // docType is the bleve document type of a paragraph.
 const docType = "paragraph"
 
 // Field names of a paragraph document.
 const (
-	fText     = "text" // analysed, stored, term vectors (phrases)
+	fText     = "text"       // analysed, stored, term vectors (phrases)
+	fPairs    = "text_pairs" // the pairs of neighbouring terms of text (pairs_filter.go)
 	fRecordID = "record_id"
 	fTitle    = "title"
 	fDate     = "date"
@@ -62,6 +67,21 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	if err != nil {
 		return nil, err
 	}
+	err = im.AddCustomAnalyzer(PairsAnalyzerName, map[string]interface{}{
+		"type":      custom.Name,
+		"tokenizer": unicode.Name,
+		"token_filters": []string{
+			en.PossessiveName,
+			AcronymName,
+			lowercase.Name,
+			StopName,
+			SnowballName,
+			PairsName,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
 	im.DefaultAnalyzer = AnalyzerName
 	im.DefaultMapping.Enabled = false
 	im.DefaultMapping.Dynamic = false
@@ -73,6 +93,14 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	text.IncludeTermVectors = true // phrase queries need positions
 	text.IncludeInAll = false
 	text.DocValues = false
+
+	pairs := bleve.NewTextFieldMapping()
+	pairs.Name = fPairs
+	pairs.Analyzer = PairsAnalyzerName
+	pairs.Store = false
+	pairs.IncludeTermVectors = false
+	pairs.IncludeInAll = false
+	pairs.DocValues = false
 
 	keywordField := func(store bool) *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
@@ -109,7 +137,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	recordID.DocValues = false
 
 	pm := bleve.NewDocumentStaticMapping()
-	pm.AddFieldMappingsAt(fText, text)
+	pm.AddFieldMappingsAt(fText, text, pairs)
 	pm.AddFieldMappingsAt(fRecordID, recordID)
 	pm.AddFieldMappingsAt(fTitle, storedOnly())
 	pm.AddFieldMappingsAt(fDate, date)

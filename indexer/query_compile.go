@@ -249,15 +249,30 @@ func (e *compileEnv) synonymRun(c *compiled, run []node, positive bool) (query.Q
 	return nil, 0
 }
 
-// slotsQuery matches analysed slots: a term query for one term, else a phrase.
+// slotsQuery matches analysed slots: a term query for one term, else a
+// phrase. A phrase of two words is one term of the phrases field; a longer
+// one needs all its pairs there, and then its positions are checked (only
+// for the paragraphs that have all the pairs).
 func slotsQuery(slots []string) query.Query {
 	if len(slots) == 1 {
 		q := query.NewTermQuery(slots[0])
 		q.SetField(fText)
 		return q
 	}
-	q := query.NewPhraseQuery(slots, fText)
-	return q
+	pairs := phrasePairs(slots)
+	if len(pairs) == 0 {
+		return query.NewPhraseQuery(slots, fText)
+	}
+	qs := make([]query.Query, 0, len(pairs)+1)
+	for _, p := range pairs {
+		q := query.NewTermQuery(p)
+		q.SetField(fPairs)
+		qs = append(qs, q)
+	}
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(append(qs, query.NewPhraseQuery(slots, fText)))
 }
 
 // term compiles one word or phrase.
