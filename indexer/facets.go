@@ -302,10 +302,7 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 		if vals == nil {
 			vals = []FacetValue{}
 		}
-		slices.SortFunc(vals, byCount)
-		if len(vals) > facetSize {
-			vals = vals[:facetSize]
-		}
+		vals = topValues(vals, facetSize, byCount)
 		for _, v := range filters[name] {
 			i := slices.IndexFunc(vals, func(fv FacetValue) bool { return fv.Value == v })
 			if i < 0 {
@@ -322,4 +319,25 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 		out[name] = vals
 	}
 	return out
+}
+
+// topValues returns the k first of vals in the order of cmp, sorted: a
+// bounded insertion, as a facet of hundreds of values (meetings) shows 50.
+func topValues(vals []FacetValue, k int, cmp func(a, b FacetValue) int) []FacetValue {
+	if len(vals) <= k {
+		slices.SortFunc(vals, cmp)
+		return vals
+	}
+	top := make([]FacetValue, 0, k+1)
+	for _, v := range vals {
+		if len(top) == k && cmp(v, top[k-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, v, cmp)
+		top = slices.Insert(top, i, v)
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
 }

@@ -3,6 +3,8 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
@@ -148,4 +150,26 @@ func contains(vs []string, v string) bool {
 		}
 	}
 	return false
+}
+
+func TestTopValues(t *testing.T) {
+	var vals []FacetValue
+	for i := range 300 {
+		vals = append(vals, FacetValue{Value: fmt.Sprintf("v%03d", i), Count: (i * 37) % 101})
+	}
+	byCount := func(a, b FacetValue) int {
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	}
+	want := slices.Clone(vals)
+	slices.SortFunc(want, byCount)
+	got := topValues(slices.Clone(vals), 50, byCount)
+	if !slices.Equal(got, want[:50]) {
+		t.Errorf("top 50 = %v, want %v", got, want[:50])
+	}
+	if got := topValues(slices.Clone(vals[:10]), 50, byCount); len(got) != 10 {
+		t.Errorf("top 50 of 10 = %d values", len(got))
+	}
 }

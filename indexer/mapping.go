@@ -14,7 +14,7 @@ import (
 // Version is the version of the mapping and analysis. Bump it on any change
 // to either: the next Open removes the old index-v<N> directory and Sync
 // rebuilds the index from the corpus.
-const Version = 3
+const Version = 4
 
 // AnalyzerName is the analyzer of paragraph text and of query words.
 const AnalyzerName = "dialoguesearch/en"
@@ -29,7 +29,7 @@ const docType = "paragraph"
 // Field names of a paragraph document.
 const (
 	fText     = "text"       // analysed, stored, term vectors (phrases)
-	fPairs    = "text_pairs" // the pairs of neighbouring terms of text (pairs_filter.go)
+	fPairs    = "text_pairs" // the pairs of neighbouring terms of text, with positions (pairs_filter.go)
 	fRecordID = "record_id"
 	fTitle    = "title"
 	fDate     = "date"
@@ -90,7 +90,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = AnalyzerName
 	text.Store = true
-	text.IncludeTermVectors = true // phrase queries need positions
+	text.IncludeTermVectors = false // phrases go through the pairs field
 	text.IncludeInAll = false
 	text.DocValues = false
 
@@ -98,7 +98,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	pairs.Name = fPairs
 	pairs.Analyzer = PairsAnalyzerName
 	pairs.Store = false
-	pairs.IncludeTermVectors = false
+	pairs.IncludeTermVectors = true // phrases of three words or more are phrases of pairs
 	pairs.IncludeInAll = false
 	pairs.DocValues = false
 

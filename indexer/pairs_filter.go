@@ -17,7 +17,11 @@ const PairsName = "dialoguesearch/pairs"
 // Neighbours separated by removed stop words keep the gap in the pair:
 // "Republic of Korea" gives "republ 2 korea", which is what the phrase
 // query "Republic of Korea" looks up, and "Republic and Korea" gives the
-// same, as a positional phrase query would also find it.
+// same, as a positional phrase query would also find it. Each pair sits at
+// the position of its first word, so a phrase of three words or more is a
+// phrase of pairs ("a b" then "b c" at the next position): the positions
+// of rare pairs are read instead of those of every word, and the text field
+// needs no positions at all.
 type PairsFilter struct{}
 
 // Filter returns the pairs of neighbouring tokens.
@@ -55,8 +59,11 @@ func pairTerm(a, b []byte, gap int) []byte {
 	return append(t, b...)
 }
 
-// phrasePairs returns the pair terms of a phrase's analysed slots ("" for
-// a removed stop word), nil when it has fewer than two words.
+// phrasePairs returns the slots of a phrase in the pairs field: the pair
+// starting at each word of the phrase's analysed slots ("" for a removed
+// stop word) but the last, "" elsewhere (phrase "a of b c" gives
+// ["a 2 b", "", "b c"]). It returns nil when the phrase has fewer than two
+// words.
 func phrasePairs(slots []string) []string {
 	var out []string
 	prev := -1
@@ -65,6 +72,9 @@ func phrasePairs(slots []string) []string {
 			continue
 		}
 		if prev >= 0 {
+			for len(out) < prev {
+				out = append(out, "")
+			}
 			out = append(out, string(pairTerm([]byte(slots[prev]), []byte(s), i-prev)))
 		}
 		prev = i

@@ -250,29 +250,30 @@ func (e *compileEnv) synonymRun(c *compiled, run []node, positive bool) (query.Q
 }
 
 // slotsQuery matches analysed slots: a term query for one term, else a
-// phrase. A phrase of two words is one term of the phrases field; a longer
-// one needs all its pairs there, and then its positions are checked (only
-// for the paragraphs that have all the pairs).
+// phrase through the pairs field (pairs_filter.go): one term for a phrase
+// of two words, a phrase of pairs for a longer one.
 func slotsQuery(slots []string) query.Query {
-	if len(slots) == 1 {
-		q := query.NewTermQuery(slots[0])
+	pairs := phrasePairs(slots)
+	switch {
+	case len(pairs) == 0:
+		var words []string
+		for _, s := range slots {
+			if s != "" {
+				words = append(words, s)
+			}
+		}
+		if len(words) == 0 {
+			return query.NewMatchNoneQuery()
+		}
+		q := query.NewTermQuery(words[0])
 		q.SetField(fText)
 		return q
-	}
-	pairs := phrasePairs(slots)
-	if len(pairs) == 0 {
-		return query.NewPhraseQuery(slots, fText)
-	}
-	qs := make([]query.Query, 0, len(pairs)+1)
-	for _, p := range pairs {
-		q := query.NewTermQuery(p)
+	case len(pairs) == 1:
+		q := query.NewTermQuery(pairs[0])
 		q.SetField(fPairs)
-		qs = append(qs, q)
+		return q
 	}
-	if len(qs) == 1 {
-		return qs[0]
-	}
-	return query.NewConjunctionQuery(append(qs, query.NewPhraseQuery(slots, fText)))
+	return query.NewPhraseQuery(pairs, fPairs)
 }
 
 // term compiles one word or phrase.

@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"syscall"
 	"time"
 
@@ -87,6 +88,7 @@ func main() {
 	cpuprofile := fs.String("cpuprofile", "", "query: write a CPU profile of the timed passes")
 	buildprofile := fs.String("buildprofile", "", "build: write a CPU profile of the build")
 	addr := fs.String("addr", "127.0.0.1:8099", "serve: listen address")
+	only := fs.String("class", "", "query: run only the queries of this class of the mix (frequent, phrase, acronym, ...), for profiling one kind of query")
 	fs.Parse(os.Args[2:])
 	dir := filepath.Join(*out, fmt.Sprintf("ours-%d", *n))
 	var err error
@@ -94,7 +96,7 @@ func main() {
 	case "build":
 		err = build(*out, dir, *n, *buildprofile)
 	case "query":
-		err = query(*out, dir, *n, *reps, *cpuprofile)
+		err = query(*out, dir, *n, *reps, *cpuprofile, *only)
 	case "serve":
 		err = serve(dir, *addr)
 	default:
@@ -175,7 +177,7 @@ func build(out, dir string, n int, profile string) error {
 	return os.WriteFile(filepath.Join(out, fmt.Sprintf("ours-build-%d.json", n)), bs, 0o644)
 }
 
-func query(out, dir string, n, reps int, profile string) error {
+func query(out, dir string, n, reps int, profile, class string) error {
 	var b buildInfo
 	if bs, err := os.ReadFile(filepath.Join(out, fmt.Sprintf("ours-build-%d.json", n))); err == nil {
 		json.Unmarshal(bs, &b)
@@ -183,6 +185,12 @@ func query(out, dir string, n, reps int, profile string) error {
 	qs, err := mix.ReadQueries(filepath.Join(out, "queries.jsonl"))
 	if err != nil {
 		return err
+	}
+	if class != "" {
+		qs = slices.DeleteFunc(qs, func(q mix.Query) bool { return q.Class != class })
+		if len(qs) == 0 {
+			return fmt.Errorf("no query of class %q in the mix", class)
+		}
 	}
 	t := mix.Start()
 	ix, err := indexer.Open(dir)
