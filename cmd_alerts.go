@@ -182,7 +182,7 @@ func alertsList(cfg Config, log *slog.Logger, stdout io.Writer) error {
 		if d.Dead {
 			state = "dead (gave up)"
 		}
-		fmt.Fprintf(stdout, "  %s %s %d matches, %d attempts, %s", d.Channel, d.Key, len(d.Matches), d.Attempts, state)
+		fmt.Fprintf(stdout, "  %s %s %d matches, %d attempts, %s", d.Channel, d.Key, d.Count(), d.Attempts, state)
 		if d.LastError != "" {
 			fmt.Fprintf(stdout, ": %s", d.LastError)
 		}

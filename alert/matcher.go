@@ -25,10 +25,15 @@ func textHash(text string) string {
 // batch is a set of new paragraphs put into a small in-memory index, ready
 // to run alerts against.
 type batch struct {
-	idx    *indexer.Index
-	hashes map[string]string // paragraph id -> text hash
-	n      int               // paragraphs
-	pre    *prefilter
+	idx   *indexer.Index
+	paras map[string]batchPara // paragraph id -> its record and text hash
+	pre   *prefilter
+}
+
+type batchPara struct {
+	rec  *corpus.Record
+	p    *corpus.Paragraph
+	hash string
 }
 
 // newBatch indexes the paragraphs of recs (records already trimmed to their
@@ -42,11 +47,11 @@ func newBatch(ctx context.Context, recs []*corpus.Record) (*batch, error) {
 		idx.Close()
 		return nil, fmt.Errorf("alert: memory index: %w", err)
 	}
-	b := &batch{idx: idx, hashes: map[string]string{}}
+	b := &batch{idx: idx, paras: map[string]batchPara{}}
 	for _, r := range recs {
-		for _, p := range r.Paragraphs {
-			b.hashes[corpus.ParagraphID(r.ID, p.N)] = textHash(p.Text)
-			b.n++
+		for i := range r.Paragraphs {
+			p := &r.Paragraphs[i]
+			b.paras[corpus.ParagraphID(r.ID, p.N)] = batchPara{rec: r, p: p, hash: textHash(p.Text)}
 		}
 	}
 	b.pre = newPrefilter(recs)
@@ -55,41 +60,50 @@ func newBatch(ctx context.Context, recs []*corpus.Record) (*batch, error) {
 
 func (b *batch) Close() error { return b.idx.Close() }
 
-// run returns a's matches among the batch's paragraphs.
+// run returns a's matches among the batch's paragraphs: the paragraphs
+// a.Request() finds in the batch's index, in relevance order, each with its
+// snippet. Only ids come out of the index (indexer.Matcher); the rest of a
+// match is the batch's own record data, the same as a search hit's stored
+// fields.
 func (b *batch) run(ctx context.Context, a *Alert) ([]Match, error) {
 	if !b.pre.mayMatch(ctx, a) {
 		return nil, nil
 	}
-	req := a.Request()
-	req.NoFacets, req.NoSuggest = true, true
-	req.Sort = indexer.SortRelevance
-	req.Size = min(b.n, indexer.MaxPageSize)
-	var out []Match
-	for page := 1; ; page++ {
-		req.Page = page
-		res, err := b.idx.Search(ctx, req)
-		if err != nil {
-			return nil, fmt.Errorf("alert: run %s: %w", a.ID, err)
+	m, err := b.idx.NewMatcher(a.Request())
+	if err != nil {
+		return nil, fmt.Errorf("alert: run %s: %w", a.ID, err)
+	}
+	ids, err := m.Match(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("alert: run %s: %w", a.ID, err)
+	}
+	out := make([]Match, 0, len(ids))
+	for _, id := range ids {
+		bp, ok := b.paras[id.ID]
+		if !ok {
+			return nil, fmt.Errorf("alert: run %s: paragraph %s not in the batch", a.ID, id.ID)
 		}
-		for _, h := range res.Hits {
-			out = append(out, matchOf(h, b.hashes[h.ID]))
-		}
-		if len(res.Hits) == 0 || uint64(len(out)) >= res.Total {
-			return out, nil
-		}
+		out = append(out, b.match(bp, m))
+	}
+	return out, nil
+}
+
+func (b *batch) match(bp batchPara, m *indexer.Matcher) Match {
+	r, p := bp.rec, bp.p
+	snip, exps := m.Snippet(p.Text)
+	return Match{
+		ParagraphID: corpus.ParagraphID(r.ID, p.N), TextHash: bp.hash, RecordID: r.ID, Title: r.Title,
+		Date: r.Date, Meeting: r.Meeting, Section: p.Section, N: p.N,
+		Speakers: nonNil(p.Speakers), Topics: nonNil(p.Topics), Text: p.Text,
+		SnippetHTML: snip, Expansions: exps,
 	}
 }
 
-func matchOf(h indexer.Hit, hash string) Match {
-	if hash == "" {
-		hash = textHash(h.Text)
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
 	}
-	return Match{
-		ParagraphID: h.ID, TextHash: hash, RecordID: h.RecordID, Title: h.Title,
-		Date: h.Date, Meeting: h.Meeting, Section: h.Section, N: h.N,
-		Speakers: h.Speakers, Topics: h.Topics, Text: h.Text,
-		SnippetHTML: h.SnippetHTML, Expansions: h.Expansions,
-	}
+	return s
 }
 
 // matchAll runs every active alert against the batch, on all cores; it

@@ -558,6 +558,14 @@ func (s *Service) send(ctx context.Context, d *Delivery) error {
 		return errDropped
 	}
 	ms := slices.Clone(d.Matches)
+	if len(ms) == 0 && d.Last > 0 {
+		if ms, err = s.store.matchRange(d.AlertID, d.First, d.Last); err != nil {
+			return err
+		}
+	}
+	if len(ms) == 0 {
+		return errDropped
+	}
 	s.fillURLs(ms)
 	switch d.Channel {
 	case ChannelWebhook:

@@ -2,9 +2,13 @@ package alert
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -124,4 +128,82 @@ func TestWebhookBackoff(t *testing.T) {
 		t.Fatalf("after MaxAttempts the delivery is not dead: %+v", d)
 	}
 	step(48*time.Hour, 3) // dead: never retried
+}
+
+// A run with more matches for one alert than MaxDeliveryMatches goes out as
+// several webhook deliveries, each under the cap with its own idempotency
+// key and signature, together carrying every match once.
+func TestWebhookDeliveriesCapped(t *testing.T) {
+	type post struct {
+		key     string
+		payload WebhookPayload
+	}
+	var mu sync.Mutex
+	var posts []post
+	var a *Alert
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !VerifySignature(a.WebhookSecret, body, r.Header.Get(SignatureHeader)) {
+			t.Errorf("bad signature")
+		}
+		var p WebhookPayload
+		if err := json.Unmarshal(body, &p); err != nil {
+			t.Errorf("payload: %v", err)
+		}
+		mu.Lock()
+		posts = append(posts, post{r.Header.Get(IdempotencyHeader), p})
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	svc, err := Open(t.TempDir(), Config{WebhookAllowPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	v, err := svc.Create(Input{Query: "OPCON", WebhookURL: recv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ = svc.store.Alert(v.ID)
+	const n = 2*MaxDeliveryMatches + 50
+	var ms []Match
+	for i := range n {
+		m := testMatch(0)
+		m.ParagraphID, m.N = fmt.Sprintf("2026-01-01-scm-57-p%d", i+1), i+1
+		m.TextHash = fmt.Sprintf("%016x", i)
+		m.Text = fmt.Sprintf("Paragraph %d on wartime operational control.", i+1)
+		ms = append(ms, m)
+	}
+	if _, err := svc.store.record(nil, map[string][]Match{v.ID: ms}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := svc.DeliverDue(context.Background()); err != nil || rep.Sent != 3 {
+		t.Fatalf("deliver: %+v %v", rep, err)
+	}
+	keys := map[string]bool{}
+	got := map[string]string{}
+	for _, p := range posts {
+		if len(p.payload.Matches) > MaxDeliveryMatches || len(p.payload.Matches) == 0 {
+			t.Errorf("delivery %s carries %d matches (cap %d)", p.key, len(p.payload.Matches), MaxDeliveryMatches)
+		}
+		if keys[p.key] {
+			t.Errorf("idempotency key %s used twice", p.key)
+		}
+		keys[p.key] = true
+		for _, m := range p.payload.Matches {
+			if _, dup := got[m.ParagraphID]; dup {
+				t.Errorf("%s delivered twice", m.ParagraphID)
+			}
+			got[m.ParagraphID] = m.Text
+		}
+	}
+	if len(posts) != 3 || len(got) != n {
+		t.Fatalf("%d posts carrying %d distinct matches, want 3 carrying %d", len(posts), len(got), n)
+	}
+	if want := "Paragraph 7 on wartime operational control."; got["2026-01-01-scm-57-p7"] != want {
+		t.Errorf("p7 text %q, want %q", got["2026-01-01-scm-57-p7"], want)
+	}
+	if box, _ := svc.store.Outbox(); len(box) != 0 {
+		t.Errorf("outbox keeps %d deliveries", len(box))
+	}
 }

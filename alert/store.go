@@ -1,12 +1,14 @@
 package alert
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,13 +26,21 @@ const StoreFile = "alerts.db"
 // Bucket layout of alerts.db:
 //
 //	alerts      id -> Alert (JSON)
-//	matches     id -> bucket: seq (8 bytes, big endian) -> Match (JSON)
+//	matches     id -> bucket: seq (8 bytes, big endian) -> matchRef (JSON)
+//	texts       paragraph id + "\x00" + text hash -> paraText (JSON)
 //	seen        id -> bucket: record id + "\x00" + text hash -> seq
 //	paragraphs  record id + "\x00" + text hash of every paragraph text checked
 //	outbox      seq -> Delivery (JSON): webhook posts and emails not yet sent
+//
+// A match keeps only what is particular to its alert (the snippet); the
+// paragraph it matched is kept once in texts, however many alerts it
+// matched: a new record matching thousands of alerts writes its text once,
+// not once per alert. Matches written before texts existed hold the whole
+// paragraph and are read as they are.
 var (
 	bucketAlerts     = []byte("alerts")
 	bucketMatches    = []byte("matches")
+	bucketTexts      = []byte("texts")
 	bucketSeen       = []byte("seen")
 	bucketParagraphs = []byte("paragraphs")
 	bucketOutbox     = []byte("outbox")
@@ -58,6 +68,34 @@ type Match struct {
 	URL string `json:"url,omitempty"`
 }
 
+// matchRef is a Match as the matches bucket keeps it: the paragraph's text
+// and record data are in the texts bucket under textKey.
+type matchRef struct {
+	Seq         uint64    `json:"seq"`
+	ParagraphID string    `json:"paragraph_id"`
+	TextHash    string    `json:"text_hash"`
+	Found       time.Time `json:"matched_at"`
+	RecordID    string    `json:"record_id"`
+	N           int       `json:"n"`
+	SnippetHTML string    `json:"snippet_html"`
+	Expansions  []string  `json:"expansions"`
+}
+
+// paraText is a matched paragraph as the texts bucket keeps it.
+type paraText struct {
+	Title    string         `json:"title"`
+	Date     corpus.Date    `json:"date"`
+	Meeting  corpus.Meeting `json:"meeting"`
+	Section  string         `json:"section"`
+	Speakers []string       `json:"speakers"`
+	Topics   []string       `json:"topics"`
+	Text     string         `json:"text"`
+}
+
+func textKey(paragraphID, textHash string) []byte {
+	return []byte(paragraphID + "\x00" + textHash)
+}
+
 // Delivery channels.
 const (
 	ChannelWebhook = "webhook"
@@ -68,11 +106,17 @@ const (
 // after the peer accepted it, so a crash or restart loses none; its Key is
 // sent as the Idempotency-Key so a receiver can drop a repeat.
 type Delivery struct {
-	Seq       uint64    `json:"seq"`
-	Key       string    `json:"key"`
-	AlertID   string    `json:"alert_id"`
-	Channel   string    `json:"channel"`
-	Matches   []Match   `json:"matches"`
+	Seq     uint64 `json:"seq"`
+	Key     string `json:"key"`
+	AlertID string `json:"alert_id"`
+	Channel string `json:"channel"`
+	// First and Last are the Seq range of the alert's matches it carries,
+	// read from the matches bucket when it is sent.
+	First uint64 `json:"first"`
+	Last  uint64 `json:"last"`
+	// Matches is set on deliveries queued before First/Last existed, and
+	// on a delivery being sent.
+	Matches   []Match   `json:"matches,omitempty"`
 	Created   time.Time `json:"created"`
 	Attempts  int       `json:"attempts"`
 	NextAt    time.Time `json:"next_at"`
@@ -81,6 +125,19 @@ type Delivery struct {
 	// (`dialoguesearch alerts list`), no longer retried.
 	Dead bool `json:"dead,omitempty"`
 }
+
+// Count is the number of matches d carries.
+func (d *Delivery) Count() int {
+	if len(d.Matches) > 0 || d.Last == 0 {
+		return len(d.Matches)
+	}
+	return int(d.Last - d.First + 1)
+}
+
+// MaxDeliveryMatches caps the matches of one webhook delivery: a run with
+// more for one alert is split into several deliveries, each with its own
+// idempotency key, so a payload stays a size a receiver accepts.
+const MaxDeliveryMatches = 100
 
 // Store is the bbolt file holding alerts, matches and the outbox.
 type Store struct {
@@ -102,7 +159,7 @@ func OpenStore(path string) (*Store, error) {
 		return nil, fmt.Errorf("alert: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketAlerts, bucketMatches, bucketSeen, bucketParagraphs, bucketOutbox} {
+		for _, b := range [][]byte{bucketAlerts, bucketMatches, bucketTexts, bucketSeen, bucketParagraphs, bucketOutbox} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -252,11 +309,28 @@ func checkKey(recordID, textHash string) string { return recordID + "\x00" + tex
 
 // record stores, in one transaction, the paragraphs as checked (checked:
 // paragraph id -> check key), each alert's new matches (skipping any
-// (alert, record, text hash) already recorded)
-// and a webhook delivery per alert with a webhook and new matches. It returns
-// the matches actually added, per alert.
+// (alert, record, text hash) already recorded), each matched paragraph's
+// text once, and webhook deliveries (at most MaxDeliveryMatches matches
+// each) per alert with a webhook and new matches. It returns the matches
+// actually added, per alert.
 func (s *Store) record(checked map[string]string, found map[string][]Match, now time.Time) (map[string][]Match, error) {
 	added := map[string][]Match{}
+	ids := make([]string, 0, len(found))
+	for id := range found {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // bbolt writes sorted keys fastest
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // snippets are HTML: keep them readable and short
+	encode := func(v any) ([]byte, error) {
+		buf.Reset()
+		if err := enc.Encode(v); err != nil {
+			return nil, err
+		}
+		// bbolt keeps the value until the commit: a copy per Put.
+		return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		paras := tx.Bucket(bucketParagraphs)
 		for _, k := range checked {
@@ -264,20 +338,25 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 				return err
 			}
 		}
-		alerts := tx.Bucket(bucketAlerts)
-		for alertID, ms := range found {
-			var a Alert
-			ok, err := getJSON(alerts, []byte(alertID), &a)
-			if err != nil {
-				return err
-			}
-			if !ok {
+		alerts, texts := tx.Bucket(bucketAlerts), tx.Bucket(bucketTexts)
+		written := map[string]bool{}
+		for _, alertID := range ids {
+			ms := found[alertID]
+			raw := alerts.Get([]byte(alertID))
+			if raw == nil {
 				continue // deleted meanwhile
+			}
+			var a struct {
+				WebhookURL string `json:"webhook_url"`
+			}
+			if err := json.Unmarshal(raw, &a); err != nil {
+				return fmt.Errorf("alert: corrupt alert %q: %w", alertID, err)
 			}
 			mb, err := tx.Bucket(bucketMatches).CreateBucketIfNotExists([]byte(alertID))
 			if err != nil {
 				return err
 			}
+			mb.FillPercent = 0.9 // appended in seq order: pack the pages
 			seen, err := tx.Bucket(bucketSeen).CreateBucketIfNotExists([]byte(alertID))
 			if err != nil {
 				return err
@@ -292,7 +371,30 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 					return err
 				}
 				m.Seq, m.AlertID, m.Found = seq, alertID, now
-				if err := putJSON(mb, itob(seq), m); err != nil {
+				tk := textKey(m.ParagraphID, m.TextHash)
+				if !written[string(tk)] {
+					written[string(tk)] = true
+					if texts.Get(tk) == nil {
+						v, err := encode(paraText{
+							Title: m.Title, Date: m.Date, Meeting: m.Meeting, Section: m.Section,
+							Speakers: m.Speakers, Topics: m.Topics, Text: m.Text,
+						})
+						if err != nil {
+							return err
+						}
+						if err := texts.Put(tk, v); err != nil {
+							return err
+						}
+					}
+				}
+				v, err := encode(matchRef{
+					Seq: seq, ParagraphID: m.ParagraphID, TextHash: m.TextHash, Found: now,
+					RecordID: m.RecordID, N: m.N, SnippetHTML: m.SnippetHTML, Expansions: m.Expansions,
+				})
+				if err != nil {
+					return err
+				}
+				if err := mb.Put(itob(seq), v); err != nil {
 					return err
 				}
 				if err := seen.Put(key, itob(seq)); err != nil {
@@ -300,12 +402,15 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 				}
 				added[alertID] = append(added[alertID], m)
 			}
-			if len(added[alertID]) > 0 && a.WebhookURL != "" {
-				first, last := added[alertID][0].Seq, added[alertID][len(added[alertID])-1].Seq
+			if a.WebhookURL == "" {
+				continue
+			}
+			for chunk := range slices.Chunk(added[alertID], MaxDeliveryMatches) {
+				first, last := chunk[0].Seq, chunk[len(chunk)-1].Seq
 				d := &Delivery{
 					Key:     fmt.Sprintf("%s-webhook-%d-%d", alertID, first, last),
 					AlertID: alertID, Channel: ChannelWebhook,
-					Matches: added[alertID], Created: now, NextAt: now,
+					First: first, Last: last, Created: now, NextAt: now,
 				}
 				if err := enqueue(tx, d); err != nil {
 					return err
@@ -318,6 +423,49 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 		return nil, fmt.Errorf("alert: record matches: %w", err)
 	}
 	return added, nil
+}
+
+// readMatch decodes a stored match of alertID, joining its paragraph from
+// texts.
+func readMatch(tx *bolt.Tx, alertID string, v []byte) (Match, error) {
+	var m Match
+	if err := json.Unmarshal(v, &m); err != nil {
+		return m, fmt.Errorf("alert: corrupt match: %w", err)
+	}
+	m.AlertID = alertID
+	if m.Text != "" {
+		return m, nil // written before texts existed: whole
+	}
+	if raw := tx.Bucket(bucketTexts).Get(textKey(m.ParagraphID, m.TextHash)); raw != nil {
+		var p paraText
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return m, fmt.Errorf("alert: corrupt text of %s: %w", m.ParagraphID, err)
+		}
+		m.Title, m.Date, m.Meeting, m.Section = p.Title, p.Date, p.Meeting, p.Section
+		m.Speakers, m.Topics, m.Text = p.Speakers, p.Topics, p.Text
+	}
+	return m, nil
+}
+
+// matchRange returns alert id's matches with Seq first..last, oldest first.
+func (s *Store) matchRange(alertID string, first, last uint64) ([]Match, error) {
+	var out []Match
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketMatches).Bucket([]byte(alertID))
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Seek(itob(first)); k != nil && binary.BigEndian.Uint64(k) <= last; k, v = c.Next() {
+			m, err := readMatch(tx, alertID, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
 }
 
 func enqueue(tx *bolt.Tx, d *Delivery) error {
@@ -359,9 +507,9 @@ func (s *Store) Matches(alertID string, offset, limit int) ([]Match, int, error)
 			if i++; i <= offset {
 				continue
 			}
-			var m Match
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("alert: corrupt match: %w", err)
+			m, err := readMatch(tx, alertID, v)
+			if err != nil {
+				return err
 			}
 			out = append(out, m)
 		}
@@ -386,26 +534,19 @@ func (s *Store) queueEmail(alertID string, now time.Time, due func(*Alert) bool)
 		if mb == nil {
 			return nil
 		}
-		var ms []Match
-		c := mb.Cursor()
-		for k, v := c.Seek(itob(a.EmailCursor + 1)); k != nil; k, v = c.Next() {
-			var m Match
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("alert: corrupt match: %w", err)
-			}
-			ms = append(ms, m)
-		}
-		if len(ms) == 0 {
+		k, _ := mb.Cursor().Last()
+		if k == nil || binary.BigEndian.Uint64(k) <= a.EmailCursor {
 			return nil
 		}
+		first, last := a.EmailCursor+1, binary.BigEndian.Uint64(k)
 		d := &Delivery{
-			Key:     fmt.Sprintf("%s-email-%d-%d", alertID, ms[0].Seq, ms[len(ms)-1].Seq),
-			AlertID: alertID, Channel: ChannelEmail, Matches: ms, Created: now, NextAt: now,
+			Key:     fmt.Sprintf("%s-email-%d-%d", alertID, first, last),
+			AlertID: alertID, Channel: ChannelEmail, First: first, Last: last, Created: now, NextAt: now,
 		}
 		if err := enqueue(tx, d); err != nil {
 			return err
 		}
-		a.EmailCursor, a.LastEmail = ms[len(ms)-1].Seq, now
+		a.EmailCursor, a.LastEmail = last, now
 		queued = d
 		return putJSON(alerts, []byte(alertID), &a)
 	})

@@ -1,10 +1,19 @@
 package alert
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
+	"dialoguesearch/corpus"
 	"dialoguesearch/failure"
 )
 
@@ -134,12 +143,105 @@ func TestQueueEmailDigests(t *testing.T) {
 	}
 	later := a.LastEmail.Add(25 * time.Hour)
 	d, err := st.queueEmail(a.ID, later, due(later))
-	if err != nil || d == nil || len(d.Matches) != 2 {
+	if err != nil || d == nil || d.Count() != 2 {
 		t.Fatalf("daily digest after 25h: %+v %v", d, err)
 	}
 	// Nothing new since: no second digest, even when due.
 	much := later.Add(48 * time.Hour)
 	if d, err := st.queueEmail(a.ID, much, due(much)); err != nil || d != nil {
 		t.Fatalf("empty digest queued: %+v %v", d, err)
+	}
+}
+
+// A paragraph matching many alerts is stored once (texts), and every
+// alert's matches read back whole: text, record data and its own snippet.
+func TestStoreKeepsParagraphOnce(t *testing.T) {
+	st := openTestStore(t, filepath.Join(t.TempDir(), StoreFile))
+	defer st.Close()
+	found := map[string][]Match{}
+	for i := range 3 {
+		a := testAlert()
+		a.ID = fmt.Sprintf("alert-%d", i)
+		if err := st.PutAlert(a); err != nil {
+			t.Fatal(err)
+		}
+		m := testMatch(0)
+		m.Speakers, m.Topics = []string{"Lloyd J. Austin III"}, []string{"opcon"}
+		m.Meeting = corpus.Meeting{Series: "SCM", Number: 57, Name: "57th SCM"}
+		m.SnippetHTML = fmt.Sprintf("snippet of alert %d", i)
+		found[a.ID] = []Match{m}
+	}
+	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := st.record(nil, found, now); err != nil {
+		t.Fatal(err)
+	}
+	texts := 0
+	st.db.View(func(tx *bolt.Tx) error {
+		texts = tx.Bucket(bucketTexts).Stats().KeyN
+		return nil
+	})
+	if texts != 1 {
+		t.Errorf("texts holds %d entries for one paragraph matched by 3 alerts", texts)
+	}
+	for id, ms := range found {
+		got, total, err := st.Matches(id, 0, 10)
+		if err != nil || total != 1 || len(got) != 1 {
+			t.Fatalf("%s: %d matches (total %d): %v", id, len(got), total, err)
+		}
+		want := ms[0]
+		want.Seq, want.AlertID, want.Found = 1, id, now
+		if !reflect.DeepEqual(got[0], want) {
+			t.Errorf("%s read back\n%+v\nwant\n%+v", id, got[0], want)
+		}
+	}
+}
+
+// Matches and deliveries written before the texts bucket (the whole Match
+// in every entry, the matches inside the delivery) still read and send.
+func TestStoreReadsOldLayout(t *testing.T) {
+	recv := make(chan WebhookPayload, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p WebhookPayload
+		json.NewDecoder(r.Body).Decode(&p)
+		recv <- p
+	}))
+	defer srv.Close()
+	svc, err := Open(t.TempDir(), Config{WebhookAllowPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	a := testAlert()
+	a.WebhookURL = srv.URL
+	svc.store.PutAlert(a)
+	old := testMatch(1)
+	old.AlertID = a.ID
+	err = svc.store.db.Update(func(tx *bolt.Tx) error {
+		mb, err := tx.Bucket(bucketMatches).CreateBucketIfNotExists([]byte(a.ID))
+		if err != nil {
+			return err
+		}
+		mb.SetSequence(1)
+		if err := putJSON(mb, itob(1), old); err != nil {
+			return err
+		}
+		return enqueue(tx, &Delivery{Key: a.ID + "-webhook-1-1", AlertID: a.ID, Channel: ChannelWebhook, Matches: []Match{old}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _, err := svc.store.Matches(a.ID, 0, 10)
+	if err != nil || len(ms) != 1 || !reflect.DeepEqual(ms[0], old) {
+		t.Fatalf("old match read back %+v (%v), want %+v", ms, err, old)
+	}
+	box, _ := svc.store.Outbox()
+	if len(box) != 1 || box[0].Count() != 1 {
+		t.Fatalf("old delivery: %+v", box)
+	}
+	if rep, err := svc.DeliverDue(context.Background()); err != nil || rep.Sent != 1 {
+		t.Fatalf("deliver: %+v %v", rep, err)
+	}
+	if p := <-recv; len(p.Matches) != 1 || p.Matches[0].Text != old.Text {
+		t.Fatalf("payload %+v", p)
 	}
 }

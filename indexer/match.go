@@ -1,0 +1,114 @@
+package indexer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
+)
+
+// Matcher is a Request compiled once to find every paragraph it matches,
+// cheaply: only ids and scores, no stored fields, facets, suggestions or
+// pages. Saved alerts use it: 10,000 searches against the small in-memory
+// index of a new record's paragraphs, where loading stored fields and
+// highlighting every hit cost more than the search itself. The paragraphs
+// it finds are exactly those Search finds for the same Request.
+type Matcher struct {
+	x *Index
+	p *searchPlan
+}
+
+// MatchedID is a paragraph a Matcher found, with its relevance score.
+type MatchedID struct {
+	ID    string
+	Score float64
+}
+
+// NewMatcher validates and compiles req as Search would (the same errors);
+// its Sort, Page, Size and After are ignored.
+func (x *Index) NewMatcher(req Request) (*Matcher, error) {
+	req.Sort, req.Page, req.Size, req.After = SortRelevance, 0, 0, nil
+	req.NoFacets, req.NoSuggest = true, true
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if _, err := x.live(); err != nil {
+		return nil, err
+	}
+	p, err := x.plan(req)
+	if err != nil {
+		return nil, err
+	}
+	return &Matcher{x: x, p: p}, nil
+}
+
+// Match returns every matching paragraph, in Search's order: bleve finds
+// and ranks the matches of the text query and dates, and the facet filters
+// are applied from the facet columns as bleve collects them, exactly as
+// Search does (they do not score).
+func (m *Matcher) Match(ctx context.Context) ([]MatchedID, error) {
+	m.x.mu.RLock()
+	defer m.x.mu.RUnlock()
+	bi, err := m.x.live()
+	if err != nil {
+		return nil, err
+	}
+	n, err := bi.DocCount()
+	if err != nil {
+		return nil, searchError(err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	p := m.p
+	sr := bleve.NewSearchRequestOptions(p.textQuery(), int(n), 0, false)
+	if p.sort[0] == "-_score" {
+		sr.SortBy([]string{"-_score"}) // ties in document order, as Search
+	} else {
+		sr.SortBy(p.sort)
+	}
+	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
+		if err != nil {
+			return nil, false, err
+		}
+		if len(p.filters) == 0 {
+			return next, loadID, nil
+		}
+		snap, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
+		if !ok {
+			return nil, false, fmt.Errorf("indexer: unexpected index reader %T", sctx.IndexReader)
+		}
+		cols, err := m.x.facets.columns(snap)
+		if err != nil {
+			return nil, false, err
+		}
+		fc := newFacetCounter(cols, p.filters, false)
+		return func(d *search.DocumentMatch) error {
+			if d != nil && !fc.observe(d.IndexInternalID.Value()) {
+				sctx.DocumentMatchPool.Put(d)
+				return nil
+			}
+			return next(d)
+		}, loadID, nil
+	}
+	sctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
+	res, err := bi.SearchInContext(sctx, sr)
+	if err != nil {
+		return nil, searchError(err)
+	}
+	out := make([]MatchedID, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = MatchedID{ID: h.ID, Score: h.Score}
+	}
+	return out, nil
+}
+
+// Snippet returns the highlighted snippet of text and the labels of the
+// synonym expansions found in it, as Search's Hit.SnippetHTML and
+// Hit.Expansions for a matching paragraph with this text.
+func (m *Matcher) Snippet(text string) (string, []string) {
+	return highlight(m.x.analyzer, m.p.c, text)
+}
