@@ -107,9 +107,10 @@ func nonNil(s []string) []string {
 }
 
 // matchAll runs every active alert against the batch, on all cores; it
-// returns alert id -> matches for the alerts that matched. Alerts with the
-// same search (a popular "OPCON") run once.
-func matchAll(ctx context.Context, b *batch, alerts []*Alert) (map[string][]Match, error) {
+// returns alert id -> matches for the alerts that matched, and hands each to
+// emit (when not nil) as soon as it is known. Alerts with the same search (a
+// popular "OPCON") run once.
+func matchAll(ctx context.Context, b *batch, alerts []*Alert, emit func(alertID string, ms []Match)) (map[string][]Match, error) {
 	groups := map[string][]*Alert{}
 	var order []string
 	for _, a := range alerts {
@@ -143,6 +144,11 @@ func matchAll(ctx context.Context, b *batch, alerts []*Alert) (map[string][]Matc
 					}
 				}
 				mu.Unlock()
+				if emit != nil && len(ms) > 0 {
+					for _, a := range same {
+						emit(a.ID, ms)
+					}
+				}
 			}
 		})
 	}

@@ -60,7 +60,7 @@ func TestMatchAcronymAndFilters(t *testing.T) {
 		{ID: "stopped", Query: "cyber", Active: false},
 		{ID: "north-korea", Query: "North Korea", Active: true}, // a multi-word synonym of DPRK
 	}
-	found, err := matchAll(ctx, b, alerts)
+	found, err := matchAll(ctx, b, alerts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +304,7 @@ func benchMatch(b *testing.B, newFrom func([]*corpus.Record) []*corpus.Record) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		found, err := matchAll(ctx, bt, alerts)
+		found, err := matchAll(ctx, bt, alerts, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

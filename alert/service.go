@@ -408,21 +408,34 @@ func (s *Service) OnIndexed(ctx context.Context, src RecordSource, newParas []in
 		return 0, err
 	}
 	alerts = slices.DeleteFunc(alerts, func(a *Alert) bool { return !a.Active })
-	found := map[string][]Match{}
+	var b *batch
 	if len(alerts) > 0 {
-		b, err := newBatch(ctx, trimRecords(recs, unchecked))
-		if err != nil {
+		if b, err = newBatch(ctx, trimRecords(recs, unchecked)); err != nil {
 			return 0, err
 		}
-		found, err = matchAll(ctx, b, alerts)
-		b.Close()
+		defer b.Close()
+	}
+	// The matches are written as they are found, in one transaction
+	// committed after the last: storing overlaps matching.
+	results := make(chan alertMatches, 256)
+	var added map[string][]Match
+	stored := make(chan error, 1)
+	go func() {
+		var err error
+		added, err = s.store.recordStream(checked, results, s.cfg.Now().UTC())
+		stored <- err
+	}()
+	if b != nil {
+		_, err = matchAll(ctx, b, alerts, func(alertID string, ms []Match) {
+			results <- alertMatches{alertID: alertID, ms: ms}
+		})
 		if err != nil {
-			return 0, err
+			results <- alertMatches{err: err}
 		}
 	}
-	added, err := s.store.record(checked, found, s.cfg.Now().UTC())
-	if err != nil {
-		return 0, err
+	close(results)
+	if serr := <-stored; serr != nil {
+		return 0, serr
 	}
 	n := 0
 	for _, ms := range added {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"dialoguesearch/alert/alerttest"
+	"dialoguesearch/corpus"
+	"dialoguesearch/indexer"
 )
 
 // clock is a settable time for the service.
@@ -205,5 +207,52 @@ func TestWebhookDeliveriesCapped(t *testing.T) {
 	}
 	if box, _ := svc.store.Outbox(); len(box) != 0 {
 		t.Errorf("outbox keeps %d deliveries", len(box))
+	}
+}
+
+// Matches are written while the run is still matching; a run that fails
+// part way records nothing (not even its paragraphs as checked), so the
+// next run finds them all.
+func TestFailedRunRecordsNothing(t *testing.T) {
+	svc, err := Open(t.TempDir(), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	good := &Alert{ID: "good", Query: "OPCON", Active: true, ManageToken: "t"}
+	broken := &Alert{ID: "broken", Query: `"unclosed phrase`, Active: true, ManageToken: "t"} // saved before validation existed
+	for _, a := range []*Alert{good, broken} {
+		if err := svc.store.PutAlert(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := newRecord()
+	src := recordMap{rec.ID: rec}
+	var paras []indexer.Hit
+	keys := map[string]string{}
+	for _, p := range rec.Paragraphs {
+		id := corpus.ParagraphID(rec.ID, p.N)
+		paras = append(paras, indexer.Hit{ID: id, RecordID: rec.ID})
+		keys[id] = checkKey(rec.ID, textHash(p.Text))
+	}
+	ctx := context.Background()
+	if _, err := svc.OnIndexed(ctx, src, paras); err == nil {
+		t.Fatal("a run with a broken alert succeeded")
+	}
+	if n, _ := svc.store.MatchCount(good.ID); n != 0 {
+		t.Fatalf("the failed run recorded %d matches", n)
+	}
+	if un, _ := svc.store.unchecked(keys); len(un) != len(keys) {
+		t.Fatalf("the failed run marked %d of %d paragraphs checked", len(keys)-len(un), len(keys))
+	}
+	if err := svc.store.DeleteAlert(broken.ID); err != nil {
+		t.Fatal(err)
+	}
+	n, err := svc.OnIndexed(ctx, src, paras)
+	if err != nil || n != 1 {
+		t.Fatalf("second run: %d matches, %v; want 1", n, err)
+	}
+	if n, _ := svc.OnIndexed(ctx, src, paras); n != 0 {
+		t.Fatalf("third run recorded %d matches again", n)
 	}
 }

@@ -28,7 +28,9 @@ const StoreFile = "alerts.db"
 //	alerts      id -> Alert (JSON)
 //	matches     id -> bucket: seq (8 bytes, big endian) -> matchRef (JSON)
 //	texts       paragraph id + "\x00" + text hash -> paraText (JSON)
-//	seen        id -> bucket: record id + "\x00" + text hash -> seq
+//	seen        id -> bucket: record id + "\x00" + text hash -> seq (stores
+//	            written before a match was deduplicated by the paragraphs
+//	            bucket; only deleted now)
 //	paragraphs  record id + "\x00" + text hash of every paragraph text checked
 //	outbox      seq -> Delivery (JSON): webhook posts and emails not yet sent
 //
@@ -308,18 +310,44 @@ func (s *Store) unchecked(keys map[string]string) (map[string]bool, error) {
 func checkKey(recordID, textHash string) string { return recordID + "\x00" + textHash }
 
 // record stores, in one transaction, the paragraphs as checked (checked:
-// paragraph id -> check key), each alert's new matches (skipping any
-// (alert, record, text hash) already recorded), each matched paragraph's
+// paragraph id -> check key; the matched ones are marked too), each alert's
+// new matches (skipping paragraph texts checked by an earlier run, and a
+// text repeated within the run), each matched paragraph's
 // text once, and webhook deliveries (at most MaxDeliveryMatches matches
 // each) per alert with a webhook and new matches. It returns the matches
 // actually added, per alert.
 func (s *Store) record(checked map[string]string, found map[string][]Match, now time.Time) (map[string][]Match, error) {
-	added := map[string][]Match{}
 	ids := make([]string, 0, len(found))
 	for id := range found {
 		ids = append(ids, id)
 	}
-	slices.Sort(ids) // bbolt writes sorted keys fastest
+	slices.Sort(ids)
+	in := make(chan alertMatches, len(ids))
+	for _, id := range ids {
+		in <- alertMatches{alertID: id, ms: found[id]}
+	}
+	close(in)
+	return s.recordStream(checked, in, now)
+}
+
+// alertMatches is one alert's matches of a run on their way to the store,
+// or (err set) the news that the run failed.
+type alertMatches struct {
+	alertID string
+	ms      []Match
+	err     error
+}
+
+// recordStream is record with the matches arriving on in while the run is
+// still matching: the transaction is written alongside, and committed once
+// in is closed. An entry with err set rolls everything back. It always
+// reads in to the end.
+func (s *Store) recordStream(checked map[string]string, in <-chan alertMatches, now time.Time) (map[string][]Match, error) {
+	defer func() {
+		for range in {
+		}
+	}()
+	added := map[string][]Match{}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // snippets are HTML: keep them readable and short
@@ -332,16 +360,36 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 		return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		// A paragraph text checked by an earlier run has had its matches
+		// recorded then: none is recorded again (OnIndexed does not even
+		// match it; this guards the store itself).
 		paras := tx.Bucket(bucketParagraphs)
+		old := map[string]bool{} // check key -> checked before this run
+		isOld := func(k string) (bool, error) {
+			o, ok := old[k]
+			if !ok {
+				o = paras.Get([]byte(k)) != nil
+				old[k] = o
+				if !o {
+					if err := paras.Put([]byte(k), []byte{1}); err != nil {
+						return false, err
+					}
+				}
+			}
+			return o, nil
+		}
 		for _, k := range checked {
-			if err := paras.Put([]byte(k), []byte{1}); err != nil {
+			if _, err := isOld(k); err != nil {
 				return err
 			}
 		}
 		alerts, texts := tx.Bucket(bucketAlerts), tx.Bucket(bucketTexts)
 		written := map[string]bool{}
-		for _, alertID := range ids {
-			ms := found[alertID]
+		for am := range in {
+			if am.err != nil {
+				return am.err
+			}
+			alertID, ms := am.alertID, am.ms
 			raw := alerts.Get([]byte(alertID))
 			if raw == nil {
 				continue // deleted meanwhile
@@ -356,16 +404,21 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 			if err != nil {
 				return err
 			}
-			mb.FillPercent = 0.9 // appended in seq order: pack the pages
-			seen, err := tx.Bucket(bucketSeen).CreateBucketIfNotExists([]byte(alertID))
-			if err != nil {
-				return err
-			}
+			mb.FillPercent = 0.9     // appended in seq order: pack the pages
+			var seen map[string]bool // the same text twice in one record
 			for _, m := range ms {
-				key := []byte(checkKey(m.RecordID, m.TextHash))
-				if seen.Get(key) != nil {
+				key := checkKey(m.RecordID, m.TextHash)
+				o, err := isOld(key)
+				if err != nil {
+					return err
+				}
+				if o || seen[key] {
 					continue
 				}
+				if seen == nil {
+					seen = map[string]bool{}
+				}
+				seen[key] = true
 				seq, err := mb.NextSequence()
 				if err != nil {
 					return err
@@ -395,9 +448,6 @@ func (s *Store) record(checked map[string]string, found map[string][]Match, now 
 					return err
 				}
 				if err := mb.Put(itob(seq), v); err != nil {
-					return err
-				}
-				if err := seen.Put(key, itob(seq)); err != nil {
 					return err
 				}
 				added[alertID] = append(added[alertID], m)

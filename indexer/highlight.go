@@ -65,16 +65,37 @@ func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string)
 		return snippet(text, nil), expansions
 	}
 	toks := recentAnalyses.analyze(a, text)
-	byPos := make(map[int]*analysis.Token, len(toks))
-	for _, t := range toks {
-		byPos[t.Position] = t
-	}
 	var spans [][2]int
 	for _, t := range toks {
-		term := string(t.Term)
-		if c.terms[term] || hasPrefixAny(term, c.prefixes) || fuzzyAny(term, c.fuzzies) {
+		if c.terms[string(t.Term)] {
+			spans = append(spans, [2]int{t.Start, t.End})
+			continue
+		}
+		if len(c.prefixes) == 0 && len(c.fuzzies) == 0 {
+			continue
+		}
+		if term := string(t.Term); hasPrefixAny(term, c.prefixes) || fuzzyAny(term, c.fuzzies) {
 			spans = append(spans, [2]int{t.Start, t.End})
 		}
+	}
+	// byPos indexes the tokens by position, built when a phrase needs it
+	// (most highlights have none; alerts highlight tens of thousands).
+	var byPos []*analysis.Token
+	at := func(pos int) *analysis.Token {
+		if byPos == nil {
+			n := 0
+			for _, t := range toks {
+				n = max(n, t.Position)
+			}
+			byPos = make([]*analysis.Token, n+1)
+			for _, t := range toks {
+				byPos[t.Position] = t
+			}
+		}
+		if pos < 0 || pos >= len(byPos) {
+			return nil
+		}
+		return byPos[pos]
 	}
 	// find returns the byte spans where slots occur.
 	find := func(slots []string) [][2]int {
@@ -89,7 +110,7 @@ func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string)
 				if slots[j] == "" {
 					continue
 				}
-				u := byPos[t.Position+j]
+				u := at(t.Position + j)
 				if u == nil || string(u.Term) != slots[j] {
 					ok = false
 					break

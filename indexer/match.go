@@ -62,8 +62,28 @@ func (m *Matcher) Match(ctx context.Context) ([]MatchedID, error) {
 	if n == 0 {
 		return nil, nil
 	}
+	// Most searches match a few paragraphs: a small first try spares bleve
+	// a document pool sized for the whole index; a full try reruns it.
+	res, err := m.search(ctx, bi, min(int(n), firstTry))
+	if err == nil && len(res.Hits) == firstTry && int(n) > firstTry {
+		res, err = m.search(ctx, bi, int(n))
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MatchedID, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = MatchedID{ID: h.ID, Score: h.Score}
+	}
+	return out, nil
+}
+
+// firstTry is the number of hits Match asks for first.
+const firstTry = 32
+
+func (m *Matcher) search(ctx context.Context, bi bleve.Index, size int) (*bleve.SearchResult, error) {
 	p := m.p
-	sr := bleve.NewSearchRequestOptions(p.textQuery(), int(n), 0, false)
+	sr := bleve.NewSearchRequestOptions(p.textQuery(), size, 0, false)
 	if p.sort[0] == "-_score" {
 		sr.SortBy([]string{"-_score"}) // ties in document order, as Search
 	} else {
@@ -99,11 +119,7 @@ func (m *Matcher) Match(ctx context.Context) ([]MatchedID, error) {
 	if err != nil {
 		return nil, searchError(err)
 	}
-	out := make([]MatchedID, len(res.Hits))
-	for i, h := range res.Hits {
-		out[i] = MatchedID{ID: h.ID, Score: h.Score}
-	}
-	return out, nil
+	return res, nil
 }
 
 // Snippet returns the highlighted snippet of text and the labels of the
