@@ -633,6 +633,97 @@ func TestAlertsWatchCorpus(t *testing.T) {
 	waitUntil(t, "the changed paragraph's match", 10*time.Second, func() bool { return matches().Total == 2 })
 }
 
+// serve --watch: a file deleted from the corpus dir removes its record from
+// the index (from the records list, the record page and search); a file
+// renamed keeps its record; the other records stay as they were.
+func TestWatchRemovesDeletedFiles(t *testing.T) {
+	corpusDir := t.TempDir()
+	shipped := []string{"2023-11-13-scm-55-joint-communique.txt", "2024-10-30-scm-56-fact-sheet.txt", "2024-04-11-kidd-24-joint-press-statement.txt"}
+	for _, name := range shipped {
+		b, err := fs.ReadFile(corpus.Default(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(corpusDir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := startAlertEnvWith(t, t.TempDir(), nil, Config{Watch: true, CorpusDir: corpusDir}, os.DirFS(corpusDir))
+	records := func() map[string]bool {
+		var ans struct {
+			Records []struct {
+				ID string `json:"id"`
+			} `json:"records"`
+		}
+		if code := env.do("GET", "/api/records", "", "", nil, &ans); code != 200 {
+			t.Fatalf("records: %d", code)
+		}
+		ids := map[string]bool{}
+		for _, r := range ans.Records {
+			ids[r.ID] = true
+		}
+		return ids
+	}
+	before := records()
+	if len(before) != 3 {
+		t.Fatalf("%d records at start, want 3", len(before))
+	}
+	time.Sleep(400 * time.Millisecond) // the watcher's first pass learns the files
+	file := filepath.Join(corpusDir, "kidd-25.txt")
+	if err := os.WriteFile(file, []byte(recordKIDD25), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var newID string
+	waitUntil(t, "the new file indexed", 10*time.Second, func() bool {
+		for id := range records() {
+			if !before[id] {
+				newID = id
+				return true
+			}
+		}
+		return false
+	})
+	var sr struct {
+		Total int `json:"total"`
+	}
+	env.do("GET", "/api/search?q=KIDD&series=KIDD", "", "", nil, &sr)
+	kiddHits := sr.Total
+
+	// Delete the new file and one of the corpus files the build indexed;
+	// rename another.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(corpusDir, shipped[1])); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(corpusDir, shipped[2]), filepath.Join(corpusDir, "renamed.txt")); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the deleted files' records removed", 10*time.Second, func() bool { return len(records()) == 2 })
+	after := records()
+	if after[newID] {
+		t.Errorf("record %s of the deleted file is still listed", newID)
+	}
+	for id := range before {
+		if strings.Contains(id, "scm-56") == after[id] {
+			t.Errorf("record %s: listed %v after its file (scm-56 deleted, kidd-24 renamed)", id, after[id])
+		}
+	}
+	if code := env.do("GET", "/api/records/"+newID, "", "", nil, nil); code != http.StatusNotFound {
+		t.Errorf("record page of a deleted file: %d, want 404", code)
+	}
+	env.do("GET", "/api/search?q=KIDD&series=KIDD", "", "", nil, &sr)
+	if sr.Total == 0 || sr.Total >= kiddHits {
+		t.Errorf("KIDD search finds %d paragraphs after the 25th KIDD's file went (%d before): want fewer, not none", sr.Total, kiddHits)
+	}
+	// Nothing comes back on later passes.
+	time.Sleep(400 * time.Millisecond)
+	if n := len(records()); n != 2 {
+		t.Errorf("%d records after more passes, want 2", n)
+	}
+}
+
 // The alert pages: Save as alert with a preview, the alert's page, stop,
 // My alerts; all through the real router, as a browser without JavaScript
 // would use them.
