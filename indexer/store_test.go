@@ -1,0 +1,216 @@
+package indexer
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bolt "go.etcd.io/bbolt"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/indexer/synth"
+)
+
+func segments(t *testing.T, x *Index) int {
+	t.Helper()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	ai, err := x.bi.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := segmentCount(ai.(*scorch.Scorch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// storedVersions counts the record versions in the store of x.
+func storedVersions(t *testing.T, x *Index) int {
+	t.Helper()
+	n := 0
+	err := x.store.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(metaBucket).ForEach(func(k, v []byte) error { n++; return nil })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func sameRecord(t *testing.T, got, want *corpus.Record) {
+	t.Helper()
+	g, _ := json.Marshal(got)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Errorf("Record(%s) differs from the record indexed:\n got %s\nwant %s", want.ID, g, w)
+	}
+}
+
+// A fresh build (several batches) is merged into one segment; after a
+// restart the index has every record, the manifest and the same answers as
+// an index built in memory batch by batch, and an update still works.
+func TestRebuildMergedAndReopened(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a synthetic index")
+	}
+	ctx := context.Background()
+	recs := synth.Generate(3*batchParagraphs, 3)
+	dir := t.TempDir()
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := x.Sync(ctx, recs, nil)
+	if err != nil || st.Added != len(recs) {
+		t.Fatalf("build: %+v, %v", st, err)
+	}
+	if n := segments(t, x); n != 1 {
+		t.Errorf("%d segments after a build, want 1 (merged)", n)
+	}
+	x.Close()
+
+	mem, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	if _, err := mem.Upsert(ctx, recs); err != nil {
+		t.Fatal(err)
+	}
+
+	x, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if s := x.Stats(); s.Records != uint64(len(recs)) || s.Paragraphs != uint64(3*batchParagraphs) {
+		t.Errorf("stats after reopen = %+v, want %d records, %d paragraphs", s, len(recs), 3*batchParagraphs)
+	}
+	for _, r := range []*corpus.Record{recs[0], recs[len(recs)/2], recs[len(recs)-1]} {
+		got, err := x.Record(r.ID)
+		if err != nil {
+			t.Fatalf("Record(%s): %v", r.ID, err)
+		}
+		sameRecord(t, got, r)
+	}
+	for _, pair := range [][2]*Index{{x, mem}} {
+		for _, name := range []string{"Records", "Glossary"} {
+			var a, b any
+			if name == "Records" {
+				a, _ = pair[0].Records()
+				b, _ = pair[1].Records()
+			} else {
+				a, _ = pair[0].Glossary()
+				b, _ = pair[1].Glossary()
+			}
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("%s() of the reopened index differs from the in-memory one", name)
+			}
+		}
+	}
+	for _, q := range []string{"alliance", "extended deterrence", "OPCON", `"North Korea"`, "missile AND NOT exercise", "speaker:*"} {
+		req := Request{Query: q, Size: 10}
+		a, errA := x.Search(ctx, req)
+		b, errB := mem.Search(ctx, req)
+		if (errA == nil) != (errB == nil) {
+			t.Fatalf("%s: errors %v / %v", q, errA, errB)
+		}
+		if errA != nil {
+			continue
+		}
+		if a.Total != b.Total || !reflect.DeepEqual(a.Facets, b.Facets) {
+			t.Errorf("%s: merged index total %d, in-memory %d (or facets differ)", q, a.Total, b.Total)
+		}
+	}
+
+	// An incremental update after the restart.
+	changed := *recs[1]
+	changed.Paragraphs = append([]corpus.Paragraph(nil), changed.Paragraphs...)
+	changed.Paragraphs[0].Text = "zyxwvut quokka paragraph"
+	st, err = x.Upsert(ctx, []*corpus.Record{&changed})
+	if err != nil || st.Changed != 1 {
+		t.Fatalf("upsert: %+v, %v", st, err)
+	}
+	if res := mustSearch(t, x, "quokka"); res.Total != 1 || res.Hits[0].ID != corpus.ParagraphID(changed.ID, changed.Paragraphs[0].N) {
+		t.Errorf("quokka: %d hits", res.Total)
+	}
+	got, err := x.Record(changed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRecord(t, got, &changed)
+	if n := storedVersions(t, x); n != len(recs) {
+		t.Errorf("%d record versions stored after the update, want %d (the old one deleted)", n, len(recs))
+	}
+}
+
+// An update that crashed after storing new versions but before their
+// index batch (or after the batch, before deleting the old versions)
+// leaves every record as the index says: the other versions are dropped
+// on the next Open.
+func TestCrashedUpdateKeepsIndexedVersions(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rec("a", "2020-01-01", "alpha paragraph")
+	b := rec("b", "2021-01-01", "bravo paragraph")
+	if _, err := x.Sync(ctx, []*corpus.Record{a, b}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Crash 1: the new version of a is stored, the index batch never ran.
+	a2 := rec("a", "2020-01-01", "alpha changed")
+	js, h, err := encodeRecord(a2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.store.put([]storedRecord{{id: "a", hash: h, json: js, entry: entryOf(a2, h)}}); err != nil {
+		t.Fatal(err)
+	}
+	// Crash 2: b was replaced in the index, its old version not yet deleted.
+	oldB := x.manifest["b"].Hash
+	b2 := rec("b", "2021-01-01", "bravo changed")
+	if _, err := x.Upsert(ctx, []*corpus.Record{b2}); err != nil {
+		t.Fatal(err)
+	}
+	bjs, _, _ := encodeRecord(b)
+	if err := x.store.put([]storedRecord{{id: "b", hash: oldB, json: bjs, entry: entryOf(b, oldB)}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := storedVersions(t, x); n != 4 {
+		t.Fatalf("%d versions stored before the restart, want 4", n)
+	}
+	x.Close()
+
+	x, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if n := storedVersions(t, x); n != 2 {
+		t.Errorf("%d versions stored after the restart, want 2", n)
+	}
+	ra, err := x.Record("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRecord(t, ra, a)
+	rb, err := x.Record("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameRecord(t, rb, b2)
+	sums, _ := x.Records()
+	if len(sums) != 2 {
+		t.Errorf("Records() = %d, want 2", len(sums))
+	}
+	if res := mustSearch(t, x, "changed"); len(res.Hits) != 1 || res.Hits[0].ID != "b-p1" {
+		t.Errorf("changed: hits %q", hitIDs(res))
+	}
+}
