@@ -21,6 +21,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 	bolt "go.etcd.io/bbolt"
 
 	"dialoguesearch/corpus"
@@ -554,7 +555,7 @@ func (x *Index) apply(ctx context.Context, bi bleve.Index, store *recordStore, c
 			}
 			e := entryOf(c.rec, c.hash)
 			manifest[c.id] = e
-			pending = append(pending, storedRecord{id: c.id, hash: c.hash, json: c.json, entry: e})
+			pending = append(pending, storedRecord{id: c.id, hash: c.hash, rec: c.rec, entry: e})
 			c.json = nil
 		}
 		if docs >= batchParagraphs {
@@ -603,12 +604,12 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, chan
 					continue
 				}
 				for i, r := range j.c {
-					b, h, err := encodeRecord(r)
+					_, h, err := encodeRecord(r)
 					if err != nil {
 						cancel(err)
 						break
 					}
-					j.recs[i] = storedRecord{id: r.ID, hash: h, json: b, entry: entryOf(r, h)}
+					j.recs[i] = storedRecord{id: r.ID, hash: h, rec: r, entry: entryOf(r, h)}
 				}
 				if ctx.Err() != nil {
 					continue
@@ -618,7 +619,7 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, chan
 					continue
 				}
 				for i := range j.recs {
-					j.recs[i].json = nil
+					j.recs[i].rec = nil
 				}
 				if err := nb.Batch(j.batch); err != nil {
 					cancel(fmt.Errorf("indexer: write batch: %w", err))
@@ -848,27 +849,71 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// Record returns the indexed record id, or a failure.NotFound error.
+// Record returns the indexed record id, or a failure.NotFound error. The
+// record is read from one snapshot of the index: the version it names
+// (from the record store) with the paragraph texts it holds.
 func (x *Index) Record(id string) (*corpus.Record, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	if _, err := x.live(); err != nil {
 		return nil, err
 	}
-	e, ok := x.manifest[id]
-	if !ok {
+	for try := 0; ; try++ {
+		r, err := x.readRecord(id)
+		// An update may delete the version a snapshot named just after
+		// the snapshot was taken: the next snapshot names the new one.
+		if err == errVersionGone && try < 3 {
+			continue
+		}
+		return r, err
+	}
+}
+
+var errVersionGone = errors.New("indexer: record version no longer stored")
+
+func (x *Index) readRecord(id string) (*corpus.Record, error) {
+	ai, err := x.bi.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	rd, err := ai.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	defer rd.Close()
+	h, err := rd.GetInternal([]byte(manifestPrefix + id))
+	if err != nil {
+		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	if len(h) == 0 {
 		return nil, failure.New(failure.NotFound, "no record %q", id)
 	}
-	b, err := x.store.get(id, e.Hash)
+	b, err := x.store.get(id, string(h))
 	if err != nil {
 		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
 	}
 	if b == nil {
-		return nil, fmt.Errorf("indexer: record %s: not in the record store", id)
+		return nil, errVersionGone
 	}
 	var r corpus.Record
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	// The texts are not in the record store: the index has them.
+	for i := range r.Paragraphs {
+		p := &r.Paragraphs[i]
+		doc, err := rd.Document(corpus.ParagraphID(r.ID, p.N))
+		if err != nil {
+			return nil, fmt.Errorf("indexer: record %s: %w", r.ID, err)
+		}
+		if doc == nil {
+			return nil, fmt.Errorf("indexer: record %s: paragraph %d is not in the index", r.ID, p.N)
+		}
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == fText {
+				p.Text = string(f.Value())
+			}
+		})
 	}
 	return &r, nil
 }

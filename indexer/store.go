@@ -10,6 +10,8 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
+
+	"dialoguesearch/corpus"
 )
 
 // recordStore keeps every indexed record beside the bleve index: its JSON
@@ -41,7 +43,7 @@ var (
 // storedRecord is one record version to write.
 type storedRecord struct {
 	id, hash string
-	json     []byte // the record's JSON
+	rec      *corpus.Record
 	entry    manifestEntry
 }
 
@@ -81,6 +83,7 @@ func openRecordStore(path string, fresh bool) (*recordStore, error) {
 		}
 		return nil, fmt.Errorf("indexer: open %s: %w", path, err)
 	}
+	db.AllocSize = 1 << 20 // grow the file by 1 MB, not 16 MB
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{metaBucket, recordsBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -96,13 +99,25 @@ func openRecordStore(path string, fresh bool) (*recordStore, error) {
 	return &recordStore{db: db}, nil
 }
 
-// encode returns the stored forms of r: meta JSON and compressed record JSON.
+// encode returns the stored forms of r: meta JSON and the compressed JSON
+// of the record without its paragraphs' texts, which the index stores
+// already (three quarters of a record; Record reads them back from there).
 func (r *storedRecord) encode() (meta, rec []byte, err error) {
 	meta, err = json.Marshal(storedMeta{Summary: r.entry.Summary, Glossary: r.entry.Glossary, Texts: r.entry.Texts})
 	if err != nil {
 		return nil, nil, fmt.Errorf("indexer: encode record %s: %w", r.id, err)
 	}
-	return meta, zenc.EncodeAll(r.json, nil), nil
+	skel := *r.rec
+	skel.Paragraphs = make([]corpus.Paragraph, len(r.rec.Paragraphs))
+	for i, p := range r.rec.Paragraphs {
+		p.Text = ""
+		skel.Paragraphs[i] = p
+	}
+	b, err := json.Marshal(&skel)
+	if err != nil {
+		return nil, nil, fmt.Errorf("indexer: encode record %s: %w", r.id, err)
+	}
+	return meta, zenc.EncodeAll(b, nil), nil
 }
 
 // put writes recs in one transaction.

@@ -166,11 +166,11 @@ func TestCrashedUpdateKeepsIndexedVersions(t *testing.T) {
 	}
 	// Crash 1: the new version of a is stored, the index batch never ran.
 	a2 := rec("a", "2020-01-01", "alpha changed")
-	js, h, err := encodeRecord(a2)
+	_, h, err := encodeRecord(a2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := x.store.put([]storedRecord{{id: "a", hash: h, json: js, entry: entryOf(a2, h)}}); err != nil {
+	if err := x.store.put([]storedRecord{{id: "a", hash: h, rec: a2, entry: entryOf(a2, h)}}); err != nil {
 		t.Fatal(err)
 	}
 	// Crash 2: b was replaced in the index, its old version not yet deleted.
@@ -179,8 +179,7 @@ func TestCrashedUpdateKeepsIndexedVersions(t *testing.T) {
 	if _, err := x.Upsert(ctx, []*corpus.Record{b2}); err != nil {
 		t.Fatal(err)
 	}
-	bjs, _, _ := encodeRecord(b)
-	if err := x.store.put([]storedRecord{{id: "b", hash: oldB, json: bjs, entry: entryOf(b, oldB)}}); err != nil {
+	if err := x.store.put([]storedRecord{{id: "b", hash: oldB, rec: b, entry: entryOf(b, oldB)}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := storedVersions(t, x); n != 4 {
@@ -212,5 +211,33 @@ func TestCrashedUpdateKeepsIndexedVersions(t *testing.T) {
 	}
 	if res := mustSearch(t, x, "changed"); len(res.Hits) != 1 || res.Hits[0].ID != "b-p1" {
 		t.Errorf("changed: hits %q", hitIDs(res))
+	}
+}
+
+// Record gives back every paragraph text, the empty one too, from a disk
+// and an in-memory index.
+func TestRecordTextsRoundTrip(t *testing.T) {
+	disk, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer disk.Close()
+	mem, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mem.Close()
+	r := rec("t", "2020-01-01", "first <b>text</b> with ünïcode", "", "third")
+	r.Paragraphs[2].Number = "7"
+	r.Paragraphs[2].Section = "Annex"
+	for _, x := range []*Index{disk, mem} {
+		if _, err := x.Upsert(context.Background(), []*corpus.Record{r}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := x.Record("t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameRecord(t, got, r)
 	}
 }
