@@ -331,8 +331,7 @@ func summarize(r *corpus.Record) RecordSummary {
 type change struct {
 	rec     *corpus.Record // nil: delete
 	id      string
-	json    []byte // the record's JSON, nil until encoded
-	hash    string
+	hash    string         // content hash, "" until computed
 	old     *corpus.Record // the indexed version, nil when new or unreadable
 	oldHash string         // "" when new
 }
@@ -390,7 +389,7 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers 
 			changes = append(changes, change{rec: r, id: r.ID})
 			continue
 		}
-		b, h, err := encodeRecord(r)
+		_, h, err := encodeRecord(r)
 		if err != nil {
 			return st, err
 		}
@@ -399,7 +398,7 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers 
 			continue
 		}
 		st.Changed++
-		c := change{rec: r, id: r.ID, json: b, hash: h, oldHash: prev.Hash}
+		c := change{rec: r, id: r.ID, hash: h, oldHash: prev.Hash}
 		if o, err := x.Record(r.ID); err == nil {
 			c.old = o
 		}
@@ -548,15 +547,14 @@ func (x *Index) apply(ctx context.Context, bi bleve.Index, store *recordStore, c
 			batch.DeleteInternal([]byte(manifestPrefix + c.id))
 			delete(manifest, c.id)
 		} else {
-			if c.json == nil {
-				if c.json, c.hash, err = encodeRecord(c.rec); err != nil {
+			if c.hash == "" {
+				if _, c.hash, err = encodeRecord(c.rec); err != nil {
 					return nil, err
 				}
 			}
 			e := entryOf(c.rec, c.hash)
 			manifest[c.id] = e
 			pending = append(pending, storedRecord{id: c.id, hash: c.hash, rec: c.rec, entry: e})
-			c.json = nil
 		}
 		if docs >= batchParagraphs {
 			if err := flush(); err != nil {
