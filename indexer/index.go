@@ -88,6 +88,10 @@ type Index struct {
 // on the next Sync. When another process holds the index, Open returns a
 // failure.Unavailable error within a second instead of waiting.
 func Open(dir string) (*Index, error) {
+	return open(dir, false)
+}
+
+func open(dir string, retried bool) (*Index, error) {
 	im, err := newMapping()
 	if err != nil {
 		return nil, fmt.Errorf("indexer: mapping: %w", err)
@@ -159,6 +163,17 @@ func Open(dir string) (*Index, error) {
 		st.close()
 		bi.Close()
 		return nil, err
+	}
+	if n, _ := bi.DocCount(); n > 0 && len(x.manifest) == 0 && !retried {
+		// Paragraphs without records: an index of the same version in
+		// the format before the record store. Start afresh, as on a
+		// version change; the next Sync rebuilds it.
+		st.close()
+		bi.Close()
+		if err := os.RemoveAll(live); err != nil {
+			return nil, fmt.Errorf("indexer: remove %s: %w", live, err)
+		}
+		return open(dir, true)
 	}
 	return x, nil
 }

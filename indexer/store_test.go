@@ -3,6 +3,9 @@ package indexer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -239,5 +242,40 @@ func TestRecordTextsRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameRecord(t, got, r)
+	}
+}
+
+// An index of the same version without a record store (the format before
+// it) has paragraphs the records list does not know: Open starts afresh
+// and the next Sync rebuilds it instead of serving records it cannot show.
+func TestIndexWithoutRecordStoreStartsAfresh(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := rec("a", "2020-01-01", "alpha paragraph")
+	if _, err := x.Sync(ctx, []*corpus.Record{a}, nil); err != nil {
+		t.Fatal(err)
+	}
+	x.Close()
+	if err := os.Remove(filepath.Join(dir, fmt.Sprintf("index-v%d", Version), storeFile)); err != nil {
+		t.Fatal(err)
+	}
+	x, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if s := x.Stats(); s.Paragraphs != 0 || s.Records != 0 {
+		t.Errorf("stats of an index without its record store = %+v, want empty", s)
+	}
+	st, err := x.Sync(ctx, []*corpus.Record{a}, nil)
+	if err != nil || st.Added != 1 {
+		t.Fatalf("sync: %+v, %v", st, err)
+	}
+	if r, err := x.Record("a"); err != nil || r.Paragraphs[0].Text != "alpha paragraph" {
+		t.Errorf("Record(a) = %v, %v", r, err)
 	}
 }
