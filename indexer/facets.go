@@ -341,3 +341,26 @@ func topValues(vals []FacetValue, k int, cmp func(a, b FacetValue) int) []FacetV
 	}
 	return top
 }
+
+// warmFacets builds the facet columns of the live index, so that the first
+// search after Open or a rebuild does not pay for them (about 0.1 s per
+// 100,000 paragraphs).
+func (x *Index) warmFacets() {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.bi == nil {
+		return
+	}
+	adv, err := x.bi.Advanced()
+	if err != nil {
+		return
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return
+	}
+	defer r.Close()
+	if snap, ok := r.(*scorch.IndexSnapshot); ok {
+		x.facets.columns(snap)
+	}
+}

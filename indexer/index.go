@@ -175,6 +175,7 @@ func open(dir string, retried bool) (*Index, error) {
 		}
 		return open(dir, true)
 	}
+	go x.warmFacets()
 	return x, nil
 }
 
