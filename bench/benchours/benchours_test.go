@@ -56,7 +56,7 @@ func TestBuildAndQueryWriteARun(t *testing.T) {
 	if err := build(out, dir, 3, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := query(out, dir, 3, 2, filepath.Join(out, "q.pprof")); err != nil {
+	if err := query(out, dir, 3, 2, filepath.Join(out, "q.pprof"), ""); err != nil {
 		t.Fatal(err)
 	}
 	r, err := mix.ReadRun(filepath.Join(out, "ours-3.json"))
