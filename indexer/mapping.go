@@ -53,34 +53,21 @@ var storedFields = []string{fText, fRecordID, fTitle, fDate, fSeries, fMeeting, 
 // the default mapping disabled so that nothing is indexed by accident.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
-	err := im.AddCustomAnalyzer(AnalyzerName, map[string]interface{}{
-		"type":      custom.Name,
-		"tokenizer": unicode.Name,
-		"token_filters": []string{
-			en.PossessiveName,
-			AcronymName,
-			lowercase.Name,
-			StopName,
-			SnowballName,
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	err = im.AddCustomAnalyzer(PairsAnalyzerName, map[string]interface{}{
-		"type":      custom.Name,
-		"tokenizer": unicode.Name,
-		"token_filters": []string{
-			en.PossessiveName,
-			AcronymName,
-			lowercase.Name,
-			StopName,
-			SnowballName,
-			PairsName,
-		},
-	})
-	if err != nil {
-		return nil, err
+	// The pairs analyzer is the text analyzer with PairsFilter last, so a
+	// phrase's pairs are made of exactly the terms of its words.
+	textFilters := []string{en.PossessiveName, AcronymName, lowercase.Name, StopName, SnowballName}
+	for name, filters := range map[string][]string{
+		AnalyzerName:      textFilters,
+		PairsAnalyzerName: append(textFilters[:len(textFilters):len(textFilters)], PairsName),
+	} {
+		err := im.AddCustomAnalyzer(name, map[string]interface{}{
+			"type":          custom.Name,
+			"tokenizer":     unicode.Name,
+			"token_filters": filters,
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	im.DefaultAnalyzer = AnalyzerName
 	im.DefaultMapping.Enabled = false
