@@ -2,12 +2,8 @@ package indexer
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/collector"
 )
 
 // Matcher is a Request compiled once to find every paragraph it matches,
@@ -89,32 +85,7 @@ func (m *Matcher) search(ctx context.Context, bi bleve.Index, size int) (*bleve.
 	} else {
 		sr.SortBy(p.sort)
 	}
-	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
-		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
-		if err != nil {
-			return nil, false, err
-		}
-		if len(p.filters) == 0 {
-			return next, loadID, nil
-		}
-		snap, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
-		if !ok {
-			return nil, false, fmt.Errorf("indexer: unexpected index reader %T", sctx.IndexReader)
-		}
-		cols, err := m.x.facets.columns(snap)
-		if err != nil {
-			return nil, false, err
-		}
-		fc := newFacetCounter(cols, p.filters, false)
-		return func(d *search.DocumentMatch) error {
-			if d != nil && !fc.observe(d.IndexInternalID.Value()) {
-				sctx.DocumentMatchPool.Put(d)
-				return nil
-			}
-			return next(d)
-		}, loadID, nil
-	}
-	sctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
+	sctx, _ := m.x.collecting(ctx, p, false, false)
 	res, err := bi.SearchInContext(sctx, sr)
 	if err != nil {
 		return nil, searchError(err)

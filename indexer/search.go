@@ -229,8 +229,49 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	sr.Fields = storedFields
 
-	var fc *facetCounter
-	var collectErr error
+	cctx, coll := x.collecting(ctx, p, !req.NoFacets, relevance && p.after != nil)
+	res, err := bi.SearchInContext(cctx, sr)
+	if err != nil {
+		if coll.err != nil {
+			return nil, coll.err
+		}
+		return nil, searchError(err)
+	}
+
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
+	if coll.fc != nil {
+		out.Total = coll.fc.total
+		if !req.NoFacets {
+			out.Facets = coll.fc.facets(p.filters)
+		}
+	}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, x.hit(h, p, relevance))
+	}
+	if out.Total == 0 && len(p.c.words) > 0 && !req.NoSuggest {
+		out.Suggestion = x.suggest(ctx, bi, p)
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// collection is what the document-match handler of a search found: the
+// facet counter (nil when the search needed none) and a bad After cursor.
+type collection struct {
+	fc  *facetCounter
+	err error
+}
+
+// collecting returns ctx with a document-match handler that applies p's
+// facet filters to the matches bleve collects, before its top-N collector
+// sees them, counting the facets when count is set and passing only the
+// matches after p.after (relevance order) when cursor is set. Without
+// filters, counts or cursor it leaves bleve's handler alone.
+func (x *Index) collecting(ctx context.Context, p *searchPlan, count, cursor bool) (context.Context, *collection) {
+	coll := &collection{}
+	if !count && !cursor && len(p.filters) == 0 {
+		return ctx, coll
+	}
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
@@ -244,11 +285,12 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		if err != nil {
 			return nil, false, err
 		}
-		fc = newFacetCounter(cols, p.filters, !req.NoFacets)
+		fc := newFacetCounter(cols, p.filters, count)
+		coll.fc = fc
 		var cur *afterCursor
-		if relevance && p.after != nil {
+		if cursor {
 			if cur, err = newAfterCursor(snap, p.after); err != nil {
-				collectErr = err
+				coll.err = err
 				return nil, false, err
 			}
 		}
@@ -264,34 +306,7 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 			return next(d)
 		}, loadID, nil
 	}
-	sctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker))
-	res, err := bi.SearchInContext(sctx, sr)
-	if err != nil {
-		if collectErr != nil {
-			return nil, collectErr
-		}
-		return nil, searchError(err)
-	}
-
-	out := &Result{Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
-	if fc != nil {
-		out.Total = fc.total
-		if !req.NoFacets {
-			out.Facets = fc.facets(p.filters)
-		}
-	} else if !req.NoFacets {
-		for _, name := range FacetNames {
-			out.Facets[name] = facetValues(name, nil, p.filters[name])
-		}
-	}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, x.hit(h, p, relevance))
-	}
-	if out.Total == 0 && len(p.c.words) > 0 && !req.NoSuggest {
-		out.Suggestion = x.suggest(ctx, bi, p)
-	}
-	out.Took = time.Since(start)
-	return out, nil
+	return context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(maker)), coll
 }
 
 // afterCursor passes the matches that come after a hit in relevance order
@@ -327,38 +342,6 @@ func searchError(err error) error {
 		return failure.Wrap(failure.Unavailable, err, "search took too long")
 	}
 	return fmt.Errorf("indexer: search: %w", err)
-}
-
-// facetValues turns a bleve facet into values, selected ones always present.
-func facetValues(name string, fr *search.FacetResult, selected []string) []FacetValue {
-	sel := map[string]bool{}
-	for _, v := range selected {
-		sel[v] = true
-	}
-	out := []FacetValue{}
-	seen := map[string]bool{}
-	if fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			out = append(out, FacetValue{Value: t.Term, Count: t.Count, Selected: sel[t.Term]})
-			seen[t.Term] = true
-		}
-	}
-	for _, v := range selected {
-		if !seen[v] {
-			out = append(out, FacetValue{Value: v, Count: 0, Selected: true})
-			seen[v] = true
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if name == fYear {
-			return out[i].Value > out[j].Value
-		}
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Value < out[j].Value
-	})
-	return out
 }
 
 // hit turns a bleve hit into a Hit with its snippet.
