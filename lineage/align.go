@@ -1,0 +1,444 @@
+package lineage
+
+import (
+	"cmp"
+	"slices"
+
+	"dialoguesearch/corpus"
+)
+
+// Kind is how a paragraph came from its counterpart in an earlier edition.
+type Kind string
+
+// Link kinds. A paragraph with no link from the previous edition is new; a
+// paragraph with no link to the next edition was dropped.
+const (
+	Unchanged Kind = "unchanged" // the same words, after normalisation
+	Reworded  Kind = "reworded"  // the same clause, other words
+	Split     Kind = "split"     // one paragraph became several
+	Merged    Kind = "merged"    // several paragraphs became one
+	Restored  Kind = "restored"  // dropped at an earlier edition, back now
+)
+
+// Statuses of a paragraph that no link explains.
+const (
+	New     = "new"
+	Dropped = "dropped"
+)
+
+// Thresholds of the alignment (docs/lineage.md says how they were chosen).
+const (
+	// minSimilarity is the least share of words two paragraphs have in
+	// common (2*matched / (words of both)) to be the same clause.
+	minSimilarity = 0.45
+	// minContainment is the least share of a part of a split or merge (or
+	// of a paragraph that grew or shrank a lot) found in the whole.
+	minContainment = 0.6
+	// minPartWords is the least number of words a part shares with the
+	// whole: a short boilerplate sentence is no split.
+	minPartWords = 5
+	// candidatesPer bounds the paragraphs compared with any one paragraph.
+	candidatesPer = 6
+	// maxPostings: a term in more paragraphs than this suggests no pairing.
+	maxPostings = 48
+	// restoreSimilarity is the least similarity for a paragraph to be one
+	// dropped earlier and restored (higher: it skips editions).
+	restoreSimilarity = 0.6
+)
+
+// Link says that paragraph To of the newer record continues paragraph From
+// of the older one.
+type Link struct {
+	From int  `json:"from"` // paragraph N in the older record
+	To   int  `json:"to"`   // paragraph N in the newer record
+	Kind Kind `json:"kind"`
+	// Similarity is 2*matched words / (words of both) for unchanged and
+	// reworded links; for split and merged links, the share of the part's
+	// words found in the whole.
+	Similarity float64 `json:"similarity"`
+	// Script is the word diff from From's text to To's (Render shows it).
+	Script Script `json:"script"`
+}
+
+// Pair is the alignment of a record with its predecessor in the series.
+type Pair struct {
+	Old string `json:"old"` // record ids
+	New string `json:"new"`
+	// CrossKind: the predecessor is of another kind (no earlier record of
+	// this kind); its unmatched paragraphs are not reported as dropped.
+	CrossKind bool   `json:"cross_kind,omitempty"`
+	Links     []Link `json:"links"`
+	// Added are the newer record's paragraphs with no counterpart.
+	Added []int `json:"added"`
+	// Dropped are the older record's paragraphs with no counterpart (none
+	// when CrossKind).
+	Dropped []int `json:"dropped"`
+}
+
+// Align links the paragraphs of rec to those of prev, its predecessor in
+// the series. Its cost is bounded per paragraph (candidates by rare shared
+// terms, at most candidatesPer compared, each diff at most maxEdits).
+func Align(prev, rec *corpus.Record, crossKind bool) Pair {
+	pr := Pair{Old: prev.ID, New: rec.ID, CrossKind: crossKind, Links: []Link{}, Added: []int{}, Dropped: []int{}}
+	nm := namesOf(prev, rec)
+	v := &vocab{ids: map[string]int32{}}
+	olds := prepareAll(v, prev, nm)
+	news := prepareAll(v, rec, nm)
+	links, lo, ln := align(v, olds, news, false)
+	pr.Links = links
+	for _, p := range ln {
+		pr.Added = append(pr.Added, p.n)
+	}
+	if !crossKind {
+		for _, p := range lo {
+			pr.Dropped = append(pr.Dropped, p.n)
+		}
+	}
+	return pr
+}
+
+func prepareAll(v *vocab, r *corpus.Record, nm names) []*para {
+	out := make([]*para, len(r.Paragraphs))
+	for i := range r.Paragraphs {
+		out[i] = prepare(v, r.Paragraphs[i].N, r.Paragraphs[i].Text, nm)
+	}
+	return out
+}
+
+// metric is the comparison of one old and one new paragraph.
+type metric struct {
+	a, b  int // indexes in olds, news
+	eq    int // matched words
+	sim   float64
+	contA float64 // share of a's words found in b
+	contB float64 // share of b's words found in a
+	pairs [][2]int32
+}
+
+// align links news to olds. onlyOneToOne: no splits or merges (restores).
+// It returns the links and the paragraphs left unlinked on each side.
+func align(v *vocab, olds, news []*para, onlyOneToOne bool) (links []Link, leftOld, leftNew []*para) {
+	usedA := make([]bool, len(olds))
+	usedB := make([]bool, len(news))
+	link := func(m *metric, k Kind, sim float64) {
+		links = append(links, Link{From: olds[m.a].n, To: news[m.b].n, Kind: k, Similarity: round3(sim), Script: script(olds[m.a], news[m.b], m.pairs)})
+	}
+
+	// 1. the same words: unchanged (the common case, and cheap)
+	byHash := map[string][]int{}
+	for i, a := range olds {
+		if a.words > 0 {
+			byHash[a.hash] = append(byHash[a.hash], i)
+		}
+	}
+	for j, b := range news {
+		if b.words == 0 {
+			continue
+		}
+		if l := byHash[b.hash]; len(l) > 0 {
+			i := l[0]
+			byHash[b.hash] = l[1:]
+			m := compare(v, olds, news, i, j)
+			if m == nil { // too long to diff: linked without a script
+				m = &metric{a: i, b: j, sim: 1}
+			}
+			usedA[i], usedB[j] = true, true
+			link(m, Unchanged, 1)
+		}
+	}
+
+	// 2. candidates among the rest, compared word by word
+	ms := candidates(v, olds, news, usedA, usedB)
+	if !onlyOneToOne {
+		splitsAndMerges(olds, news, ms, usedA, usedB, link)
+	}
+
+	// 3. one to one, most similar first
+	slices.SortStableFunc(ms, func(x, y *metric) int { return cmp.Compare(y.sim, x.sim) })
+	minSim := minSimilarity
+	if onlyOneToOne {
+		minSim = restoreSimilarity
+	}
+	for _, m := range ms {
+		if usedA[m.a] || usedB[m.b] {
+			continue
+		}
+		grewOrShrank := !onlyOneToOne && m.eq >= 2*minPartWords && max(m.contA, m.contB) >= 0.8
+		if m.sim < minSim && !grewOrShrank {
+			continue
+		}
+		usedA[m.a], usedB[m.b] = true, true
+		k := Reworded
+		if olds[m.a].hash == news[m.b].hash {
+			k = Unchanged
+		}
+		link(m, k, m.sim)
+	}
+	for i, a := range olds {
+		if !usedA[i] {
+			leftOld = append(leftOld, a)
+		}
+	}
+	for j, b := range news {
+		if !usedB[j] {
+			leftNew = append(leftNew, b)
+		}
+	}
+	slices.SortFunc(links, func(x, y Link) int {
+		return cmp.Or(cmp.Compare(x.To, y.To), cmp.Compare(x.From, y.From))
+	})
+	return links, leftOld, leftNew
+}
+
+// candidates pairs each unlinked paragraph with the unlinked paragraphs of
+// the other side that share the most rare terms with it (at most
+// candidatesPer each way), and compares the pairs word by word. Pairs that
+// cannot reach the thresholds are left out.
+func candidates(v *vocab, olds, news []*para, usedA, usedB []bool) []*metric {
+	postA := postings(olds, usedA)
+	postB := postings(news, usedB)
+	seen := map[[2]int]bool{}
+	var out []*metric
+	try := func(i, j int) {
+		if seen[[2]int{i, j}] {
+			return
+		}
+		seen[[2]int{i, j}] = true
+		if m := compare(v, olds, news, i, j); m != nil && m.eq > 0 {
+			out = append(out, m)
+		}
+	}
+	for j, b := range news {
+		if !usedB[j] {
+			for _, i := range top(b, postA, postB) {
+				try(i, j)
+			}
+		}
+	}
+	for i, a := range olds {
+		if !usedA[i] {
+			for _, j := range top(a, postB, postA) {
+				try(i, j)
+			}
+		}
+	}
+	return out
+}
+
+func postings(ps []*para, used []bool) map[int32][]int {
+	post := map[int32][]int{}
+	for i, p := range ps {
+		if used[i] {
+			continue
+		}
+		for _, t := range p.terms {
+			post[t] = append(post[t], i)
+		}
+	}
+	return post
+}
+
+// top returns the paragraphs of the other side (postings other) that share
+// the most rare terms with p, weighting a term by its rarity on both sides.
+func top(p *para, other, same map[int32][]int) []int {
+	score := map[int]float64{}
+	for _, t := range p.terms {
+		l := other[t]
+		if len(l) == 0 || len(l) > maxPostings {
+			continue
+		}
+		w := 1 / float64(len(l)+len(same[t]))
+		for _, i := range l {
+			score[i] += w
+		}
+	}
+	best := make([]int, 0, len(score))
+	for i := range score {
+		best = append(best, i)
+	}
+	slices.SortFunc(best, func(x, y int) int {
+		return cmp.Or(cmp.Compare(score[y], score[x]), cmp.Compare(x, y))
+	})
+	if len(best) > candidatesPer {
+		best = best[:candidatesPer]
+	}
+	return best
+}
+
+// compare diffs olds[i] and news[j], or returns nil when they cannot be
+// linked by any rule (too few words in common, or too far apart to diff).
+func compare(v *vocab, olds, news []*para, i, j int) *metric {
+	a, b := olds[i], news[j]
+	if a.words == 0 || b.words == 0 {
+		return nil
+	}
+	// the least number of matched words any rule accepts
+	minEq := min(ceil(minSimilarity*float64(a.words+b.words)/2), ceil(minContainment*float64(min(a.words, b.words))))
+	minEq = max(minEq, 1)
+	if a.hash != b.hash {
+		ub := 0 // words in common, in any order: at least the matched ones
+		small, large := a.bag, b.bag
+		if len(small) > len(large) {
+			small, large = large, small
+		}
+		for t, c := range small {
+			ub += int(min(c, large[t]))
+		}
+		if ub < minEq {
+			return nil
+		}
+	}
+	maxD := min(maxEdits, len(a.ids)+len(b.ids)-2*minEq)
+	pairs, ok := lcs(a.ids, b.ids, max(maxD, 0))
+	if !ok {
+		return nil
+	}
+	eq := 0
+	for _, p := range pairs {
+		if v.word[a.ids[p[0]]] {
+			eq++
+		}
+	}
+	return &metric{
+		a: i, b: j, eq: eq, pairs: pairs,
+		sim:   2 * float64(eq) / float64(a.words+b.words),
+		contA: float64(eq) / float64(a.words),
+		contB: float64(eq) / float64(b.words),
+	}
+}
+
+// splitsAndMerges links an old paragraph to two or more new ones that
+// each come mostly from it and together cover most of it (split), and the
+// other way round (merged).
+func splitsAndMerges(olds, news []*para, ms []*metric, usedA, usedB []bool, link func(*metric, Kind, float64)) {
+	// the best whole for each part: a part belongs to one split or merge
+	bestOld := map[int]*metric{} // new j -> the old paragraph containing most of it
+	bestNew := map[int]*metric{} // old i -> the new paragraph containing most of it
+	for _, m := range ms {
+		if m.eq < minPartWords {
+			continue
+		}
+		if c := bestOld[m.b]; c == nil || m.contB > c.contB {
+			bestOld[m.b] = m
+		}
+		if c := bestNew[m.a]; c == nil || m.contA > c.contA {
+			bestNew[m.a] = m
+		}
+	}
+	group := func(whole int, parts []*metric, wholeWords int, part func(*metric) int, cont func(*metric) float64, used, partUsed []bool, k Kind) {
+		var ok []*metric
+		covered := 0
+		for _, m := range parts {
+			if !partUsed[part(m)] && cont(m) >= minContainment {
+				ok = append(ok, m)
+				covered += m.eq
+			}
+		}
+		if len(ok) < 2 || float64(covered) < 0.5*float64(wholeWords) {
+			return
+		}
+		used[whole] = true
+		for _, m := range ok {
+			partUsed[part(m)] = true
+			link(m, k, cont(m))
+		}
+	}
+	splits := map[int][]*metric{}
+	for _, m := range bestOld {
+		splits[m.a] = append(splits[m.a], m)
+	}
+	for _, i := range sortedKeys(splits) {
+		if !usedA[i] {
+			parts := splits[i]
+			slices.SortFunc(parts, func(x, y *metric) int { return cmp.Compare(x.b, y.b) })
+			group(i, parts, olds[i].words, func(m *metric) int { return m.b }, func(m *metric) float64 { return m.contB }, usedA, usedB, Split)
+		}
+	}
+	merges := map[int][]*metric{}
+	for _, m := range bestNew {
+		merges[m.b] = append(merges[m.b], m)
+	}
+	for _, j := range sortedKeys(merges) {
+		if !usedB[j] {
+			parts := merges[j]
+			slices.SortFunc(parts, func(x, y *metric) int { return cmp.Compare(x.a, y.a) })
+			group(j, parts, news[j].words, func(m *metric) int { return m.a }, func(m *metric) float64 { return m.contA }, usedB, usedA, Merged)
+		}
+	}
+}
+
+func sortedKeys(m map[int][]*metric) []int {
+	ks := make([]int, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+func ceil(f float64) int {
+	i := int(f)
+	if float64(i) < f {
+		i++
+	}
+	return i
+}
+
+func round3(f float64) float64 {
+	return float64(int(f*1000+0.5)) / 1000
+}
+
+// Earlier is a paragraph dropped at an earlier edition that may come back.
+type Earlier struct {
+	Record *corpus.Record
+	N      int
+}
+
+// RestoredLink links a paragraph back to one dropped at an earlier edition.
+type RestoredLink struct {
+	Record string `json:"record"` // the record the paragraph was dropped from
+	Link
+}
+
+// Restore links the added paragraphs of rec (as Align reported them) to
+// paragraphs dropped from earlier editions, one to one, when they are at
+// least restoreSimilarity alike.
+func Restore(earlier []Earlier, rec *corpus.Record, added []int) []RestoredLink {
+	if len(earlier) == 0 || len(added) == 0 {
+		return nil
+	}
+	recs := []*corpus.Record{rec}
+	for _, e := range earlier {
+		recs = append(recs, e.Record)
+	}
+	nm := namesOf(recs...)
+	v := &vocab{ids: map[string]int32{}}
+	// an earlier paragraph's n is its index in earlier: several records
+	var olds []*para
+	for i, e := range earlier {
+		for _, p := range e.Record.Paragraphs {
+			if p.N == e.N {
+				olds = append(olds, prepare(v, i, p.Text, nm))
+				break
+			}
+		}
+	}
+	isAdded := map[int]bool{}
+	for _, n := range added {
+		isAdded[n] = true
+	}
+	var news []*para
+	for _, p := range rec.Paragraphs {
+		if isAdded[p.N] {
+			news = append(news, prepare(v, p.N, p.Text, nm))
+		}
+	}
+	links, _, _ := align(v, olds, news, true)
+	out := make([]RestoredLink, 0, len(links))
+	for _, l := range links {
+		e := earlier[l.From]
+		l.From, l.Kind = e.N, Restored
+		out = append(out, RestoredLink{Record: e.Record.ID, Link: l})
+	}
+	return out
+}
