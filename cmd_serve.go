@@ -148,7 +148,7 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	go func() {
 		start := time.Now()
 		recs, problems := corpus.Load(fsys)
-		// Records ingested through the API stay in the index (server/alerts.go).
+		// Records ingested through the API stay in the index (server/ingest.go).
 		recs, iproblems := server.WithIngested(recs, cfg.DataDir)
 		problems = append(problems, iproblems...)
 		for _, p := range problems {

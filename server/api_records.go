@@ -1,7 +1,6 @@
 package server
 
 import (
-	"embed"
 	"net/http"
 	"strconv"
 	"strings"
@@ -141,35 +140,4 @@ func (s *Server) handleGlossary(c echo.Context) error {
 		g = []indexer.GlossaryEntry{}
 	}
 	return c.JSON(http.StatusOK, glossaryResponse{Total: len(g), Entries: g})
-}
-
-func (s *Server) handleHealthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// readyResponse is the body of GET /readyz when ready.
-type readyResponse struct {
-	Status     string `json:"status"`
-	Records    uint64 `json:"records"`
-	Paragraphs uint64 `json:"paragraphs"`
-}
-
-func (s *Server) handleReadyz(c echo.Context) error {
-	idx, err := s.readyIndex()
-	if err != nil {
-		return err
-	}
-	st := idx.Stats()
-	return c.JSON(http.StatusOK, readyResponse{Status: "ready", Records: st.Records, Paragraphs: st.Paragraphs})
-}
-
-//go:embed openapi.json
-var openapiFS embed.FS
-
-func (s *Server) handleOpenAPI(c echo.Context) error {
-	b, err := openapiFS.ReadFile("openapi.json")
-	if err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, "application/json", b)
 }

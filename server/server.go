@@ -114,10 +114,12 @@ func New(cfg Config, deps Deps) *Server {
 // routes is the route table: every URL the server answers.
 func (s *Server) routes() {
 	e := s.e
+	// Machines: health (health.go) and metrics (metrics.go).
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/metrics", s.handleMetrics)
 
+	// The JSON API (api_*.go); its contract is openapi.json.
 	e.GET("/api/openapi.json", s.handleOpenAPI)
 	e.GET("/api/search", s.handleSearch)
 	e.GET("/api/search.csv", s.handleSearchCSV)
@@ -125,8 +127,31 @@ func (s *Server) routes() {
 	e.GET("/api/records/:id", s.handleRecord)
 	e.GET("/api/glossary", s.handleGlossary)
 
-	s.registerUIRoutes()
-	s.registerAlertRoutes()
+	e.POST("/api/records", s.handleIngest) // ingest.go
+	e.POST("/api/alerts", s.handleAlertCreate)
+	e.GET("/api/alerts", s.handleAlertList)
+	e.GET("/api/alerts/preview", s.handleAlertPreview)
+	e.POST("/api/alerts/preview", s.handleAlertPreview)
+	e.GET("/api/alerts/:id", s.handleAlertGet)
+	e.PATCH("/api/alerts/:id", s.handleAlertUpdate)
+	e.DELETE("/api/alerts/:id", s.handleAlertDelete)
+	e.GET("/api/alerts/:id/matches", s.handleAlertMatches)
+
+	// The browser UI (ui_*.go).
+	e.GET("/", s.handleUISearch)
+	e.GET("/records", s.handleUIRecords)
+	e.GET("/records/:id", s.handleUIRecord)
+	e.GET("/glossary", s.handleUIGlossary)
+	e.GET("/static/*", s.handleStatic)
+	e.GET("/alerts", s.handleUIMyAlerts)
+	e.GET("/alerts/new", s.handleUIAlertNew)
+	e.POST("/alerts/new", s.handleUIAlertCreate)
+	// /alerts/{id}.atom is the alert's feed, /alerts/{id} its page.
+	e.GET("/alerts/:id", s.handleAlertPageOrFeed)
+	e.POST("/alerts/:id/edit", s.handleUIAlertEdit)
+	e.POST("/alerts/:id/delete", s.handleUIAlertDelete)
+	e.GET("/alerts/:id/stop", s.handleUIAlertStopPage)
+	e.POST("/alerts/:id/stop", s.handleUIAlertStop)
 }
 
 // Handler returns the server's HTTP handler (the router with middleware).

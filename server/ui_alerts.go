@@ -20,17 +20,6 @@ import (
 // lists the alerts this browser remembers (their tokens live in
 // localStorage; the server keeps no session).
 
-func (s *Server) registerAlertUIRoutes() {
-	e := s.e
-	e.GET("/alerts", s.handleUIMyAlerts)
-	e.GET("/alerts/new", s.handleUIAlertNew)
-	e.POST("/alerts/new", s.handleUIAlertCreate)
-	e.POST("/alerts/:id/edit", s.handleUIAlertEdit)
-	e.POST("/alerts/:id/delete", s.handleUIAlertDelete)
-	e.GET("/alerts/:id/stop", s.handleUIAlertStopPage)
-	e.POST("/alerts/:id/stop", s.handleUIAlertStop)
-}
-
 type alertNewPage struct {
 	chrome
 	Q, From, To string

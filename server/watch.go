@@ -1,0 +1,197 @@
+package server
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/indexer"
+)
+
+// watchCorpus is serve --watch: it polls the corpus dir and indexes record
+// files that are new or changed (by size and modification time), then runs
+// the alerts on their new paragraphs. The first pass, once the index is
+// ready, covers every file: unchanged records cost a parse and nothing more.
+// A file deleted from the dir removes its record from the index, unless
+// another file or an ingested record provides the same id.
+func (s *Server) watchCorpus(ctx context.Context) {
+	interval := s.deps.Alerts.WatchInterval
+	if interval <= 0 {
+		interval = 3 * time.Second
+	}
+	seen := &watchState{stamps: map[string]fileStamp{}, ids: map[string]string{}}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		idx := s.idx.Load()
+		if idx == nil {
+			continue // still building
+		}
+		if err := s.watchPass(ctx, idx, seen); err != nil && ctx.Err() == nil {
+			s.log.Error("watch: update failed", "dir", s.cfg.CorpusDir, "err", err)
+		}
+	}
+}
+
+type fileStamp struct {
+	size int64
+	mod  time.Time
+}
+
+// watchState is what the watcher knows of the corpus dir: each file's
+// stamp when last looked at, and the id of the record it held.
+type watchState struct {
+	stamps map[string]fileStamp
+	ids    map[string]string
+}
+
+// watchedExt are the record file extensions (as corpus.Load reads them).
+var watchedExt = map[string]bool{".txt": true, ".text": true, ".md": true, ".html": true, ".htm": true, ".xhtml": true, "": true}
+
+func (s *Server) watchPass(ctx context.Context, idx *indexer.Index, state *watchState) error {
+	seen := state.stamps
+	fsys := os.DirFS(s.cfg.CorpusDir)
+	var changed []string
+	stamps := map[string]fileStamp{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // a file vanished mid-walk: next pass
+		}
+		if strings.HasPrefix(d.Name(), ".") && p != "." {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !watchedExt[strings.ToLower(filepath.Ext(p))] {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		st := fileStamp{info.Size(), info.ModTime()}
+		stamps[p] = st
+		if old, ok := seen[p]; !ok || old != st {
+			changed = append(changed, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var gone []string
+	for p := range seen {
+		if _, ok := stamps[p]; !ok {
+			gone = append(gone, p)
+		}
+	}
+	if len(changed) == 0 && len(gone) == 0 {
+		return nil
+	}
+	var recs []*corpus.Record
+	for _, p := range changed {
+		f, err := fsys.Open(p)
+		if err != nil {
+			continue
+		}
+		rec, err := corpus.Parse(f, p)
+		f.Close()
+		if err != nil {
+			s.log.Warn("watch: record skipped", "file", p, "err", err)
+			seen[p] = stamps[p] // do not retry until it changes again
+			continue
+		}
+		recs = append(recs, rec)
+		state.ids[p] = rec.ID
+	}
+	s.alerts.ingest.Lock()
+	defer s.alerts.ingest.Unlock()
+	stats, err := idx.Upsert(ctx, recs)
+	if err != nil {
+		return err
+	}
+	for _, p := range changed {
+		seen[p] = stamps[p]
+	}
+	if stats.Added+stats.Changed > 0 {
+		s.log.Info("watch: indexed", "added", stats.Added, "changed", stats.Changed, "new_paragraphs", len(stats.NewParagraphs))
+	}
+	s.indexUpdated(ctx, stats)
+	if len(gone) == 0 {
+		return nil
+	}
+	removed, err := s.removeGone(ctx, idx, state, gone)
+	if err != nil {
+		return err
+	}
+	for _, p := range gone {
+		delete(seen, p)
+		delete(state.ids, p)
+	}
+	if removed > 0 {
+		s.log.Info("watch: removed", "records", removed, "files", len(gone))
+	}
+	return nil
+}
+
+// removeGone removes from idx the records of the deleted files gone, except
+// ids still held by another file of the dir or by a record ingested through
+// the API. The caller holds the ingest lock, so the index cannot gain a
+// record meanwhile: it is synced to what it holds minus those records.
+func (s *Server) removeGone(ctx context.Context, idx *indexer.Index, state *watchState, gone []string) (int, error) {
+	drop := map[string]bool{}
+	for _, p := range gone {
+		if id, ok := state.ids[p]; ok {
+			drop[id] = true
+		}
+	}
+	goneSet := map[string]bool{}
+	for _, p := range gone {
+		goneSet[p] = true
+	}
+	for p, id := range state.ids {
+		if !goneSet[p] {
+			delete(drop, id)
+		}
+	}
+	if len(drop) > 0 {
+		ingested, _ := LoadIngested(s.cfg.DataDir)
+		for _, r := range ingested {
+			delete(drop, r.ID)
+		}
+	}
+	if len(drop) == 0 {
+		return 0, nil
+	}
+	sums, err := idx.Records()
+	if err != nil {
+		return 0, err
+	}
+	keep := make([]*corpus.Record, 0, len(sums))
+	for _, sum := range sums {
+		if drop[sum.ID] {
+			continue
+		}
+		r, err := idx.Record(sum.ID)
+		if err != nil {
+			return 0, err
+		}
+		keep = append(keep, r)
+	}
+	stats, err := idx.Sync(ctx, keep, nil)
+	if err != nil {
+		return 0, err
+	}
+	s.indexUpdated(ctx, stats)
+	return stats.Removed, nil
+}
