@@ -67,14 +67,50 @@ func VerifySignature(secret string, body []byte, header string) bool {
 var errPrivateTarget = errors.New("private or loopback address")
 
 // forbiddenIP reports whether ip is not a public unicast address: loopback,
-// private, link-local, CGNAT, unspecified, multicast.
+// private, link-local, CGNAT, benchmarking (198.18.0.0/15), reserved and
+// broadcast (240.0.0.0/4), unspecified, multicast, and the IPv6 forms that
+// carry an IPv4 address a host or a gateway would reach: IPv4-mapped,
+// IPv4-compatible (::a.b.c.d), 6to4 (2002::/16) with a forbidden address
+// inside, and NAT64 (64:ff9b::/96, 64:ff9b:1::/48), which is refused whole
+// since a translator may reach any IPv4 address behind it.
 func forbiddenIP(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	return !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() ||
 		ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() || ip.IsMulticast() ||
-		ip.IsUnspecified() || netip.MustParsePrefix("100.64.0.0/10").Contains(ip) ||
-		netip.MustParsePrefix("0.0.0.0/8").Contains(ip)
+		ip.IsUnspecified() {
+		return true
+	}
+	for _, p := range forbiddenPrefixes {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	if ip.Is6() {
+		b := ip.As16()
+		switch {
+		case ipv4Compatible.Contains(ip):
+			// ::a.b.c.d, deprecated, still routed to a.b.c.d by some stacks.
+			return forbiddenIP(netip.AddrFrom4([4]byte(b[12:16])))
+		case sixToFour.Contains(ip):
+			return forbiddenIP(netip.AddrFrom4([4]byte(b[2:6])))
+		}
+	}
+	return false
 }
+
+var (
+	forbiddenPrefixes = []netip.Prefix{
+		netip.MustParsePrefix("0.0.0.0/8"),
+		netip.MustParsePrefix("100.64.0.0/10"),
+		netip.MustParsePrefix("192.0.0.0/24"),
+		netip.MustParsePrefix("198.18.0.0/15"),
+		netip.MustParsePrefix("240.0.0.0/4"), // reserved, and 255.255.255.255
+		netip.MustParsePrefix("64:ff9b::/96"),
+		netip.MustParsePrefix("64:ff9b:1::/48"),
+	}
+	ipv4Compatible = netip.MustParsePrefix("::/96")
+	sixToFour      = netip.MustParsePrefix("2002::/16")
+)
 
 // checkWebhookURL validates an alert's webhook URL when it is saved: http(s),
 // a host, no credentials, and (unless allowPrivate) a host whose addresses

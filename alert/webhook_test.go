@@ -21,6 +21,9 @@ func TestForbiddenIP(t *testing.T) {
 		{"127.0.0.1", true}, {"::1", true}, {"10.1.2.3", true}, {"192.168.0.9", true},
 		{"172.16.5.4", true}, {"169.254.169.254", true}, {"100.64.0.1", true}, {"0.0.0.0", true},
 		{"::ffff:127.0.0.1", true}, {"fe80::1", true}, {"fc00::1", true}, {"224.0.0.1", true},
+		{"::127.0.0.1", true}, {"::10.0.0.1", true}, {"64:ff9b::8.8.8.8", true}, {"64:ff9b::7f00:1", true},
+		{"64:ff9b:1::1", true}, {"198.18.0.1", true}, {"198.19.255.254", true}, {"255.255.255.255", true},
+		{"2002:7f00:1::", true}, {"2002:c0a8:1::1", true}, {"2002:808:808::1", false},
 		{"93.184.216.34", false}, {"2606:2800:220:1:248:1893:25c8:1946", false}, {"8.8.8.8", false},
 	} {
 		if got := forbiddenIP(netip.MustParseAddr(tc.ip)); got != tc.want {
@@ -47,6 +50,10 @@ func TestCheckWebhookURL(t *testing.T) {
 		{"http://10.0.0.5/hook", false, false},
 		{"http://169.254.169.254/latest/meta-data", false, false},
 		{"http://[::1]/hook", false, false},
+		{"http://[::127.0.0.1]/hook", false, false},
+		{"http://[64:ff9b::a9fe:a9fe]/hook", false, false},
+		{"http://198.18.0.10/hook", false, false},
+		{"http://255.255.255.255/hook", false, false},
 		{"http://127.0.0.1:9000/hook", true, true},
 		{"http://localhost:9000/hook", true, true},
 	} {
