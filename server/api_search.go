@@ -33,6 +33,16 @@ const (
 // UI's search page) into an index request. Errors are BadInput naming the
 // parameter at fault. Unknown parameters are ignored.
 func parseSearchParams(v url.Values) (indexer.Request, error) {
+	for name, vals := range v {
+		for _, s := range vals {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+				if !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+					name = "query"
+				}
+				return indexer.Request{}, failure.Param(name, "%s is not valid UTF-8 text (or holds a NUL character)", name)
+			}
+		}
+	}
 	req := indexer.Request{Query: strings.TrimSpace(v.Get("q"))}
 	if n := utf8.RuneCountInString(req.Query); n > indexer.MaxQueryLength {
 		return req, failure.Param("q", "q is %d characters long; the limit is %d", n, indexer.MaxQueryLength)

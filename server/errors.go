@@ -126,9 +126,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() == context.Canceled {
+		return // the client went away: nobody to answer, the access log says so
+	}
 	status, ae := toAPIError(err)
 	if status >= 500 && ae.Code != "unavailable" && ae.Code != "timeout" {
-		s.log.Error("request failed", "request_id", requestID(c), "method", c.Request().Method,
+		s.log.Error("request failed", "request_id", requestID(c), "method", method(c),
 			"path", c.Request().URL.Path, "err", err)
 	}
 	switch status {
@@ -138,10 +141,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", "5")
 	}
 	if !strings.HasPrefix(c.Request().URL.Path, "/api/") && s.uiErrorPage(c, status, ae) {
-		return
-	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(status)
 		return
 	}
 	if err := c.JSON(status, errorBody{Error: ae}); err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"time"
 
@@ -27,6 +29,7 @@ const ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-s
 // useMiddleware installs the middleware, outermost first.
 func (s *Server) useMiddleware() {
 	e := s.e
+	e.Pre(headAsGet)
 	e.Use(s.requestIDMiddleware)
 	e.Use(s.accessLogMiddleware) // also turns handler errors into answers, so it sees the status
 	e.Use(s.recoverMiddleware)
@@ -49,9 +52,13 @@ func (s *Server) useMiddleware() {
 			Rate: rate.Limit(s.cfg.RateLimit), Burst: burst, ExpiresIn: 3 * time.Minute,
 		})
 		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-			// Probes and scrapes are not clients to throttle.
-			Skipper: func(c echo.Context) bool { return isProbe(c.Request().URL.Path) },
-			Store:   store,
+			// Probes and scrapes are not clients to throttle, nor are
+			// scripts on this machine (behind a reverse proxy on the same
+			// host, --trust-proxy makes the real client the one limited).
+			Skipper: func(c echo.Context) bool {
+				return isProbe(c.Request().URL.Path) || isLoopback(c.RealIP())
+			},
+			Store: store,
 			IdentifierExtractor: func(c echo.Context) (string, error) {
 				return c.RealIP(), nil
 			},
@@ -61,6 +68,12 @@ func (s *Server) useMiddleware() {
 	if s.cfg.RequestTimeout > 0 {
 		e.Use(s.timeoutMiddleware)
 	}
+}
+
+// isLoopback reports whether the client address is this machine.
+func isLoopback(addr string) bool {
+	ip, err := netip.ParseAddr(addr)
+	return err == nil && ip.Unmap().IsLoopback()
 }
 
 func isProbe(path string) bool {
@@ -91,35 +104,120 @@ func requestID(c echo.Context) string {
 	return id
 }
 
+// headAsGet answers HEAD on every GET route: the request is routed as a GET
+// (echo's router does not do it) and the body is dropped. It runs before
+// routing; the access log still shows HEAD.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method != http.MethodHead {
+			return next(c)
+		}
+		// In place: echo routes on the request it was handed.
+		req.Method = http.MethodGet
+		c.Set(headKey, true)
+		c.Response().Writer = &headWriter{ResponseWriter: c.Response().Writer}
+		return next(c)
+	}
+}
+
+const headKey = "dialoguesearch.head"
+
+// isHead reports whether the client sent HEAD (routed as GET).
+func isHead(c echo.Context) bool {
+	h, _ := c.Get(headKey).(bool)
+	return h
+}
+
+// method is the request's method as the client sent it.
+func method(c echo.Context) string {
+	if isHead(c) {
+		return http.MethodHead
+	}
+	return c.Request().Method
+}
+
+// headWriter drops the body of an answer to HEAD.
+type headWriter struct{ http.ResponseWriter }
+
+func (w *headWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *headWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// StatusDropped is the status the access log and the metrics show for an
+// answer that did not reach the client (it went away, or the write failed
+// or timed out): nginx's "client closed request". Logging the 200 that was
+// started would hide the failure.
+const StatusDropped = 499
+
+// outcomeWriter remembers the first failed write of an answer.
+type outcomeWriter struct {
+	http.ResponseWriter
+	err error
+}
+
+func (w *outcomeWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+func (w *outcomeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // accessLogMiddleware writes one structured log line per request and counts
-// it in the metrics.
+// it in the metrics. The status it logs is what the client got: an answer
+// whose writing failed is logged as StatusDropped with the error.
 func (s *Server) accessLogMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		ow := &outcomeWriter{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = ow
 		if err := next(c); err != nil {
 			c.Error(err) // answer now, so the status below is the real one
 		}
-		took := time.Since(start)
 		req, res := c.Request(), c.Response()
+		status, dropErr := res.Status, ow.err
+		if dropErr == nil && res.Committed {
+			// Push out what is buffered now: a write past the server's
+			// write deadline or to a closed connection fails here, not
+			// in the handler.
+			dropErr = http.NewResponseController(ow.ResponseWriter).Flush()
+			if errors.Is(dropErr, http.ErrNotSupported) {
+				dropErr = nil
+			}
+		}
+		if dropErr == nil && !res.Committed && req.Context().Err() == context.Canceled {
+			dropErr = context.Canceled // the client left before any answer
+		}
+		if dropErr != nil {
+			status = StatusDropped
+		}
+		took := time.Since(start)
 		route := c.Path()
 		if route == "" || res.Status == http.StatusNotFound && route == "/*" {
 			route = "unmatched"
 		}
-		s.metrics.observeRequest(route, req.Method, res.Status, took)
+		s.metrics.observeRequest(route, method(c), status, took)
 		level := s.log.Info
 		if isProbe(req.URL.Path) {
 			level = s.log.Debug
 		}
-		level("request",
+		attrs := []any{
 			"request_id", requestID(c),
-			"method", req.Method,
+			"method", method(c),
 			"path", req.URL.Path,
 			"route", route,
-			"status", res.Status,
+			"status", status,
 			"bytes", res.Size,
-			"duration_ms", float64(took.Microseconds())/1000,
+			"duration_ms", float64(took.Microseconds()) / 1000,
 			"client", c.RealIP(),
-		)
+		}
+		if dropErr != nil {
+			level = s.log.Warn
+			attrs = append(attrs, "answer_status", res.Status, "dropped", dropErr.Error())
+		}
+		level("request", attrs...)
 		return nil
 	}
 }

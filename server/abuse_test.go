@@ -1,0 +1,142 @@
+package server
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Text that is not UTF-8, or holds a NUL, is refused by name rather than
+// searched for (it used to answer 200 with no hits).
+func TestSearchRefusesBadText(t *testing.T) {
+	s, _ := newTestServer(t, testConfig())
+	for _, tc := range []struct{ query, param string }{
+		{"q=%ff%fe", "q"},
+		{"q=alliance%00", "q"},
+		{"q=%c3%28", "q"},
+		{"speaker=%ff", "speaker"},
+	} {
+		body := wantError(t, get(t, s, "/api/search?"+tc.query), http.StatusBadRequest, "bad_request", "UTF-8")
+		if body.Error.Param != tc.param {
+			t.Errorf("%s: param = %q, want %q", tc.query, body.Error.Param, tc.param)
+		}
+		wantStatus(t, get(t, s, "/?"+tc.query), http.StatusBadRequest)
+	}
+	wantStatus(t, get(t, s, "/api/search?q=%ED%95%9C%EB%AF%B8"), http.StatusOK) // 한미
+}
+
+// Every GET route answers HEAD with the status GET gets and no body.
+func TestHeadOnEveryGetRoute(t *testing.T) {
+	s, logs := newTestServer(t, testConfig())
+	n := 0
+	for _, r := range s.e.Routes() {
+		if r.Method != http.MethodGet {
+			continue
+		}
+		path := strings.ReplaceAll(r.Path, "*", "app.css")
+		for _, seg := range strings.Split(path, "/") {
+			if strings.HasPrefix(seg, ":") {
+				path = strings.Replace(path, seg, "x", 1)
+			}
+		}
+		got, head := get(t, s, path), do(t, s, http.MethodHead, path, nil)
+		if head.Code != got.Code {
+			t.Errorf("HEAD %s = %d, GET = %d", path, head.Code, got.Code)
+		}
+		if head.Body.Len() != 0 {
+			t.Errorf("HEAD %s has a %d-byte body", path, head.Body.Len())
+		}
+		if ct := got.Header().Get("Content-Type"); head.Header().Get("Content-Type") != ct {
+			t.Errorf("HEAD %s Content-Type %q, GET %q", path, head.Header().Get("Content-Type"), ct)
+		}
+		n++
+	}
+	if n < 10 {
+		t.Fatalf("only %d GET routes found", n)
+	}
+	if !strings.Contains(logs.String(), `"method":"HEAD"`) {
+		t.Error("the access log does not show HEAD")
+	}
+	// Other methods are still refused.
+	wantStatus(t, do(t, s, http.MethodDelete, "/api/search", nil), http.StatusMethodNotAllowed)
+}
+
+// A script on this machine is not throttled by the default limit; other
+// clients still are.
+func TestRateLimitSparesLoopback(t *testing.T) {
+	cfg := testConfig()
+	cfg.RateLimit = 0.01
+	cfg.RateBurst = 3
+	s, _ := newTestServer(t, cfg)
+	from := func(addr string) int {
+		req := httptest.NewRequest(http.MethodGet, "/api/glossary", nil)
+		req.RemoteAddr = addr
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for i := 0; i < 300; i++ {
+		for _, addr := range []string{"127.0.0.1:40000", "[::1]:40000"} {
+			if code := from(addr); code != http.StatusOK {
+				t.Fatalf("call %d from %s: %d", i+1, addr, code)
+			}
+		}
+	}
+	for i := 0; i < 3; i++ {
+		from("203.0.113.9:4000")
+	}
+	if code := from("203.0.113.9:4000"); code != http.StatusTooManyRequests {
+		t.Errorf("4th call from a remote client: %d, want 429", code)
+	}
+}
+
+// An answer that never reached the client (here: past the server's write
+// deadline, so the client gets an empty reply) is logged as dropped, not as
+// the 200 the handler started.
+func TestAccessLogShowsDroppedAnswer(t *testing.T) {
+	s, logs := newTestServer(t, testConfig())
+	s.e.GET("/api/test-late", func(c echo.Context) error {
+		time.Sleep(300 * time.Millisecond)
+		return c.JSON(http.StatusOK, map[string]string{"ok": "late"})
+	})
+	hs := httptest.NewUnstartedServer(s.Handler())
+	hs.Config.WriteTimeout = 100 * time.Millisecond
+	hs.Start()
+	defer hs.Close()
+
+	conn, err := net.Dial("tcp", hs.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/test-late HTTP/1.1\r\nHost: x\r\n\r\n")
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		t.Logf("the client got %d %q (a kernel may still deliver it; the log is what is tested)", resp.StatusCode, b)
+	}
+	var entry map[string]any
+	waitUntil(t, "the access log line", 3*time.Second, func() bool {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, "/api/test-late") && strings.Contains(line, `"msg":"request"`) {
+				return json.Unmarshal([]byte(line), &entry) == nil
+			}
+		}
+		return false
+	})
+	if got := entry["status"]; got != float64(StatusDropped) {
+		t.Errorf("logged status = %v, want %d; line %v", got, StatusDropped, entry)
+	}
+	if entry["dropped"] == nil || entry["answer_status"] != float64(200) {
+		t.Errorf("the log line does not say why: %v", entry)
+	}
+}
