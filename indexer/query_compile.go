@@ -7,6 +7,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+
+	"dialoguesearch/corpus"
 )
 
 // maxExpansion bounds the terms a prefix or fuzzy word may expand to: bleve's
@@ -346,7 +348,10 @@ func (e *compileEnv) keyword(t *termNode, fields ...string) query.Query {
 			vals = e.fieldValues(f)
 		}
 		for _, v := range vals {
-			if keywordMatches(strings.ToLower(v), want, wantWords, t.prefix) {
+			// A topic is indexed by its id (opcon) and shown by its label
+			// (OPCON transition): either finds it.
+			if keywordMatches(strings.ToLower(v), want, wantWords, t.prefix) ||
+				f == fTopic && keywordMatches(strings.ToLower(corpus.TopicLabel(v)), want, wantWords, t.prefix) {
 				q := query.NewTermQuery(v)
 				q.SetField(f)
 				qs = append(qs, q)
