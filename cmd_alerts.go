@@ -14,9 +14,8 @@ import (
 	"text/tabwriter"
 
 	"dialoguesearch/alert"
-	"dialoguesearch/corpus"
+	"dialoguesearch/app"
 	"dialoguesearch/failure"
-	"dialoguesearch/indexer"
 )
 
 func init() { commands["alerts"] = cmdAlerts }
@@ -67,37 +66,14 @@ func (c Config) alertConfig(log *slog.Logger, baseURL string) alert.Config {
 	}
 }
 
-// openAlerts opens the alert service of the data dir.
-func openAlerts(c Config, log *slog.Logger, baseURL string) (*alert.Service, error) {
-	svc, err := alert.Open(c.DataDir, c.alertConfig(log, baseURL))
-	if failure.KindOf(err) == failure.Unavailable {
-		return nil, fmt.Errorf("%s: a running server holds the data dir %s; it checks and delivers alerts itself (ingest new records with POST /api/records)", failure.Message(err), c.DataDir)
-	}
-	return svc, err
+// appConfig is the application's part of c.
+func (c Config) appConfig(log *slog.Logger, baseURL string) app.Config {
+	return app.Config{DataDir: c.DataDir, CorpusDir: c.CorpusDir, Watch: c.Watch, Alerts: c.alertConfig(log, baseURL)}
 }
 
-// alertsAfterIndex runs the alerts on the paragraphs an index update
-// brought in, then delivers what is due, so that `dialoguesearch index`
-// notifies like the server does.
-func alertsAfterIndex(ctx context.Context, c Config, idx *indexer.Index, stats indexer.UpdateStats, stdout io.Writer) error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, err := openAlerts(c, log, c.baseURL())
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	n, err := svc.OnIndexed(ctx, idx, stats.NewParagraphs)
-	if err != nil {
-		return err
-	}
-	rep, err := svc.DeliverDue(ctx)
-	if err != nil {
-		return err
-	}
-	if n > 0 || rep.Sent > 0 || rep.Failed > 0 {
-		fmt.Fprintf(stdout, "alerts: %d new matches; %d notifications sent, %d failed (retried later)\n", n, rep.Sent, rep.Failed)
-	}
-	return nil
+// openAlerts opens the alert service of the data dir alone.
+func openAlerts(c Config, log *slog.Logger) (*alert.Service, error) {
+	return app.OpenAlerts(c.DataDir, c.alertConfig(log, c.baseURL()))
 }
 
 func cmdAlerts(args []string, stdout, stderr io.Writer) int {
@@ -145,7 +121,7 @@ func cmdAlerts(args []string, stdout, stderr io.Writer) int {
 }
 
 func alertsList(cfg Config, log *slog.Logger, stdout io.Writer) error {
-	svc, err := openAlerts(cfg, log, cfg.baseURL())
+	svc, err := openAlerts(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -192,34 +168,19 @@ func alertsList(cfg Config, log *slog.Logger, stdout io.Writer) error {
 }
 
 func alertsRun(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	idx, err := indexer.Open(cfg.DataDir)
+	a, err := app.Open(cfg.appConfig(log, cfg.baseURL()), log)
 	if err != nil {
 		if failure.KindOf(err) == failure.Unavailable {
 			return fmt.Errorf("%v; a running server checks alerts itself", err)
 		}
 		return err
 	}
-	defer idx.Close()
-	svc, err := openAlerts(cfg, log, cfg.baseURL())
+	defer a.Close(context.Background())
+	paras, n, err := a.CatchUp(ctx)
 	if err != nil {
 		return err
 	}
-	defer svc.Close()
-	sums, err := idx.Records()
-	if err != nil {
-		return err
-	}
-	var paras []indexer.Hit
-	for _, sum := range sums {
-		rec, err := idx.Record(sum.ID)
-		if err != nil {
-			return err
-		}
-		for _, p := range rec.Paragraphs {
-			paras = append(paras, indexer.Hit{ID: corpus.ParagraphID(rec.ID, p.N), RecordID: rec.ID, N: p.N, Text: p.Text})
-		}
-	}
-	n, err := svc.OnIndexed(ctx, idx, paras)
+	svc, err := a.Alerts()
 	if err != nil {
 		return err
 	}
@@ -227,12 +188,12 @@ func alertsRun(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "checked %d paragraphs: %d new matches; %d notifications sent, %d failed\n", len(paras), n, rep.Sent, rep.Failed)
+	fmt.Fprintf(stdout, "checked %d paragraphs: %d new matches; %d notifications sent, %d failed\n", paras, n, rep.Sent, rep.Failed)
 	return nil
 }
 
 func alertsDeliver(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
-	svc, err := openAlerts(cfg, log, cfg.baseURL())
+	svc, err := openAlerts(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -2,20 +2,19 @@ package main
 
 import (
 	"context"
+	"dialoguesearch/alert"
+	"dialoguesearch/app"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
+	"log/slog"
 	"os"
 	"os/signal"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
-	"dialoguesearch/corpus"
 	"dialoguesearch/failure"
-	"dialoguesearch/indexer"
-	"dialoguesearch/server"
 )
 
 func init() { commands["index"] = cmdIndex }
@@ -48,23 +47,13 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 		fset.Usage()
 		return 2
 	}
-	fsys, err := corpusFS(cfg.CorpusDir)
-	if err != nil {
-		fmt.Fprintf(stderr, "dialoguesearch index: %v\n", err)
-		return 1
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
 	start := time.Now()
-	recs, problems := corpus.Load(fsys)
-	// Records ingested through a server's API are part of the corpus too.
-	recs, more := server.WithIngested(recs, cfg.DataDir)
-	problems = append(problems, more...)
-	for _, p := range problems {
-		fmt.Fprintf(stderr, "dialoguesearch index: skipped %v\n", p)
-	}
-	idx, err := indexer.Open(cfg.DataDir)
+	// Warnings only: the command prints its own summary.
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := app.Open(cfg.appConfig(log, cfg.baseURL()), log)
 	if err != nil {
 		fmt.Fprintf(stderr, "dialoguesearch index: %s\n", errorText(err))
 		return 1
@@ -85,16 +74,25 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 		}
 		bar.Set(done)
 	}
-	st, err := idx.Sync(ctx, recs, progress)
+	// Build runs the saved alerts on the new paragraphs; they deliver below,
+	// so that the index command notifies like the server does.
+	up, err := a.Build(ctx, progress)
 	if bar != nil {
 		bar.Finish()
 	}
-	var aerr error
-	if err == nil {
-		// Saved alerts check the new paragraphs and deliver (cmd_alerts.go).
-		aerr = alertsAfterIndex(ctx, cfg, idx, st, stdout)
+	for _, p := range up.Skipped {
+		fmt.Fprintf(stderr, "dialoguesearch index: skipped %v\n", p)
 	}
-	cerr := idx.Close()
+	aerr := up.AlertErr
+	var rep alert.DeliveryReport
+	if err == nil && aerr == nil {
+		svc, _ := a.Alerts()
+		rep, aerr = svc.DeliverDue(ctx)
+	}
+	if aerr == nil && (up.AlertMatches > 0 || rep.Sent > 0 || rep.Failed > 0) {
+		fmt.Fprintf(stdout, "alerts: %d new matches; %d notifications sent, %d failed (retried later)\n", up.AlertMatches, rep.Sent, rep.Failed)
+	}
+	cerr := a.Close(context.Background())
 	if err != nil {
 		fmt.Fprintf(stderr, "dialoguesearch index: %s\n", errorText(err))
 		return 1
@@ -104,23 +102,12 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "added %d, changed %d, removed %d, unchanged %d (%d paragraphs indexed, %d files skipped) in %s\n",
-		st.Added, st.Changed, st.Removed, st.Unchanged, st.Paragraphs, len(problems), time.Since(start).Round(time.Millisecond))
+		up.Added, up.Changed, up.Removed, up.Unchanged, up.Paragraphs, len(up.Skipped), time.Since(start).Round(time.Millisecond))
 	if aerr != nil {
 		fmt.Fprintf(stderr, "dialoguesearch index: the index is updated, but the alerts failed: %s\n", errorText(aerr))
 		return 1
 	}
 	return 0
-}
-
-// corpusFS is the corpus directory, or the embedded corpus when dir is "".
-func corpusFS(dir string) (fs.FS, error) {
-	if dir == "" {
-		return corpus.Default(), nil
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("corpus directory %q: not a readable directory", dir)
-	}
-	return os.DirFS(dir), nil
 }
 
 // errorText is the message of err for a person: the failure message when

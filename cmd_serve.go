@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -15,8 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"dialoguesearch/corpus"
-	"dialoguesearch/indexer"
+	"dialoguesearch/app"
 	"dialoguesearch/server"
 )
 
@@ -55,12 +53,9 @@ func (c Config) serverConfig() server.Config {
 		}
 	}
 	return server.Config{
-		Addr: c.Addr, BaseURL: c.BaseURL, DataDir: c.DataDir, CorpusDir: c.CorpusDir,
 		CORSOrigins: origins, RateLimit: c.RateLimit, RateBurst: c.RateBurst,
 		RequestTimeout: c.RequestTimeout, MaxBodyBytes: c.MaxBodyBytes, TrustProxy: c.TrustProxy,
-		AdminToken: c.AdminToken, WebhookAllowPrivate: c.WebhookAllowPrivate, Watch: c.Watch,
-		SMTPAddr: c.SMTPAddr, SMTPUser: c.SMTPUser, SMTPPassword: c.SMTPPassword,
-		SMTPFrom: c.SMTPFrom, SMTPInsecure: c.SMTPInsecure,
+		AdminToken: c.AdminToken,
 	}
 }
 
@@ -106,26 +101,8 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var fsys fs.FS = corpus.Default()
-	if cfg.CorpusDir != "" {
-		if st, err := os.Stat(cfg.CorpusDir); err != nil || !st.IsDir() {
-			return fmt.Errorf("corpus directory %q: not a readable directory", cfg.CorpusDir)
-		}
-		fsys = os.DirFS(cfg.CorpusDir)
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-	// Opening is quick (a version change only empties the index); the slow
-	// part, indexing the corpus, runs in the background below. A data dir
-	// held by another process fails here, before anything listens.
-	idx, err := indexer.Open(cfg.DataDir)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		idx.Close()
 		return fmt.Errorf("listen: %w", err)
 	}
 	url := "http://" + ln.Addr().String()
@@ -133,45 +110,36 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	if cfg.BaseURL != "" {
 		baseURL = strings.TrimRight(cfg.BaseURL, "/")
 	}
-	alerts, err := openAlerts(cfg, log, baseURL) // cmd_alerts.go; the server closes it on Shutdown
+	// Opening is quick (a version change only empties the index); the slow
+	// part, indexing the corpus, runs in the background (App.Start). A data
+	// dir held by another process fails here, before anything is served.
+	a, err := app.Open(cfg.appConfig(log, baseURL), log)
 	if err != nil {
 		ln.Close()
-		idx.Close()
 		return err
 	}
-	srv := server.New(cfg.serverConfig(), server.Deps{Logger: log, Alerts: server.AlertDeps{Service: alerts}})
+	srv := server.New(cfg.serverConfig(), server.Deps{Logger: log, App: a})
 	fmt.Fprintf(stdout, "dialoguesearch: serving %s (API: %s/api/search, docs: %s/api/openapi.json)\n", url, url, url)
 
-	buildCtx, cancelBuild := context.WithCancel(ctx)
-	defer cancelBuild()
-	built := make(chan bool, 1) // true when the server took over the index
-	go func() {
-		start := time.Now()
-		recs, problems := corpus.Load(fsys)
-		// Records ingested through the API stay in the index (server/ingest.go).
-		recs, iproblems := server.WithIngested(recs, cfg.DataDir)
-		problems = append(problems, iproblems...)
-		for _, p := range problems {
+	start := time.Now()
+	a.Start(ctx, func(up app.Update, err error) {
+		for _, p := range up.Skipped {
 			log.Warn("record skipped", "file", p.File, "err", p.Err)
 		}
-		srv.SetProgress(0, len(recs))
-		stats, err := idx.Sync(buildCtx, recs, srv.SetProgress)
 		if err != nil {
-			if buildCtx.Err() == nil {
-				log.Error("index build failed", "err", err)
-				srv.SetBuildError(err)
-			}
-			built <- false
+			log.Error("index build failed", "err", err)
 			return
 		}
-		srv.SetIndex(idx, stats)
+		if up.AlertErr != nil {
+			log.Error("alerts: check new paragraphs", "err", up.AlertErr)
+		}
+		idx, _ := a.Index()
 		st := idx.Stats()
 		log.Info("index ready", "records", st.Records, "paragraphs", st.Paragraphs,
-			"added", stats.Added, "changed", stats.Changed, "removed", stats.Removed,
+			"added", up.Added, "changed", up.Changed, "removed", up.Removed,
 			"took", time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(stdout, "dialoguesearch: index ready (%d records, %d paragraphs) at %s\n", st.Records, st.Paragraphs, url)
-		built <- true
-	}()
+	})
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Start(ln) }()
@@ -184,14 +152,10 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	case serveErr = <-served:
 		stopped = true
 	}
-	cancelBuild()
-	tookOver := <-built
 	shCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	err = srv.Shutdown(shCtx) // finishes in-flight requests, closes the index if it took it over
-	if !tookOver {
-		err = errors.Join(err, idx.Close())
-	}
+	err = srv.Shutdown(shCtx)              // finishes in-flight requests
+	err = errors.Join(err, a.Close(shCtx)) // stops the build, watcher and deliverer, closes the data dir
 	if !stopped {
 		serveErr = <-served
 	}

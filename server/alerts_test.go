@@ -21,6 +21,7 @@ import (
 
 	"dialoguesearch/alert"
 	"dialoguesearch/alert/alerttest"
+	"dialoguesearch/app"
 	"dialoguesearch/corpus"
 	"dialoguesearch/indexer"
 )
@@ -59,6 +60,7 @@ type alertEnv struct {
 	dataDir string
 	base    string
 	srv     *Server
+	app     *app.App
 	svc     *alert.Service
 	served  chan error
 	smtp    *alerttest.SMTPServer
@@ -67,52 +69,45 @@ type alertEnv struct {
 
 func startAlertEnv(t *testing.T, dataDir string, smtp *alerttest.SMTPServer, allowPrivate bool) *alertEnv {
 	t.Helper()
-	return startAlertEnvWith(t, dataDir, smtp, Config{WebhookAllowPrivate: allowPrivate}, corpus.Default())
+	return startAlertEnvWith(t, dataDir, smtp, app.Config{Alerts: alert.Config{WebhookAllowPrivate: allowPrivate}})
 }
 
-// startAlertEnvWith starts the environment with cfg (DataDir and AdminToken
-// are set here) over the records of fsys.
-func startAlertEnvWith(t *testing.T, dataDir string, smtp *alerttest.SMTPServer, cfg Config, fsys fs.FS) *alertEnv {
+// startAlertEnvWith starts the environment with cfg (DataDir and the alert
+// service's timings are set here): the App is opened and built as serve
+// does it (the corpus' paragraphs are checked, and no alert fires for them).
+func startAlertEnvWith(t *testing.T, dataDir string, smtp *alerttest.SMTPServer, cfg app.Config) *alertEnv {
 	t.Helper()
-	allowPrivate := cfg.WebhookAllowPrivate
-	ctx := context.Background()
-	idx, err := indexer.Open(dataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, problems := corpus.Load(fsys)
-	if len(problems) > 0 {
-		t.Fatalf("corpus problems: %v", problems)
-	}
-	recs, _ = WithIngested(recs, dataDir)
-	stats, err := idx.Sync(ctx, recs, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	allowPrivate := cfg.Alerts.WebhookAllowPrivate
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	acfg := alert.Config{
+	cfg.DataDir, cfg.WatchInterval = dataDir, 100*time.Millisecond
+	cfg.Alerts = alert.Config{
 		BaseURL: base, WebhookAllowPrivate: allowPrivate,
 		RetryBase: 100 * time.Millisecond, RetryMax: time.Second, PollInterval: 100 * time.Millisecond,
 		WebhookTimeout: 2 * time.Second,
 	}
 	if smtp != nil {
-		acfg.Mail = alert.MailConfig{Addr: smtp.Addr, Username: smtp.User, Password: smtp.Password,
+		cfg.Alerts.Mail = alert.MailConfig{Addr: smtp.Addr, Username: smtp.User, Password: smtp.Password,
 			From: "alerts@dialoguesearch.test", TLS: smtp.ClientTLS, Timeout: 5 * time.Second}
 	}
-	svc, err := alert.Open(dataDir, acfg)
+	a, err := app.Open(cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DataDir, cfg.AdminToken = dataDir, testAdminToken
-	srv := New(cfg, Deps{Alerts: AlertDeps{Service: svc, WatchInterval: 100 * time.Millisecond}})
-	// SetIndex is what serve does after its build: the corpus' paragraphs
-	// are checked (and no alert fires for them).
-	srv.SetIndex(idx, stats)
-	env := &alertEnv{t: t, dataDir: dataDir, base: base, srv: srv, svc: svc, served: make(chan error, 1), smtp: smtp, allowPv: allowPrivate}
+	up, err := a.Build(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(up.Skipped) > 0 {
+		t.Fatalf("corpus problems: %v", up.Skipped)
+	}
+	svc, _ := a.Alerts()
+	a.Start(context.Background(), nil)
+	srv := New(Config{AdminToken: testAdminToken}, Deps{App: a})
+	env := &alertEnv{t: t, dataDir: dataDir, base: base, srv: srv, app: a, svc: svc, served: make(chan error, 1), smtp: smtp, allowPv: allowPrivate}
 	go func() { env.served <- srv.Start(ln) }()
 	t.Cleanup(env.stop)
 	return env
@@ -129,6 +124,9 @@ func (e *alertEnv) stop() {
 	}
 	if err := <-e.served; err != nil {
 		e.t.Errorf("serve: %v", err)
+	}
+	if err := e.app.Close(ctx); err != nil {
+		e.t.Errorf("close app: %v", err)
 	}
 	e.srv = nil
 }
@@ -315,7 +313,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if ans.ID == "" || ans.Paragraphs < 2 || ans.AlertMatches != 1 {
 		t.Fatalf("ingest: %+v, want 1 alert match", ans)
 	}
-	if _, err := os.Stat(filepath.Join(dataDir, IngestDirName, ans.ID+".txt")); err != nil {
+	if _, err := os.Stat(filepath.Join(dataDir, app.IngestDirName, ans.ID+".txt")); err != nil {
 		t.Errorf("original not kept: %v", err)
 	}
 
@@ -538,15 +536,15 @@ func TestAlertsBadInput(t *testing.T) {
 	if code := env.do("POST", "/api/records", testAdminToken, "text/plain", bytes.NewReader(big), nil); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized record: %d, want 413", code)
 	}
-	before := env.srv.idx.Load().Stats()
+	before := env.index().Stats()
 	var e errAnswer
 	if code := env.do("POST", "/api/records", testAdminToken, "text/plain", bytes.NewReader([]byte("\x00\x01\x02binary\x00")), &e); code != http.StatusUnprocessableEntity || e.Error.Message == "" {
 		t.Errorf("unparsable record: %d %+v, want 422 with a reason", code, e)
 	}
-	if after := env.srv.idx.Load().Stats(); after.Records != before.Records || after.Paragraphs != before.Paragraphs {
+	if after := env.index().Stats(); after.Records != before.Records || after.Paragraphs != before.Paragraphs {
 		t.Errorf("a 422 changed the index: %+v -> %+v", before, after)
 	}
-	if ents, _ := os.ReadDir(filepath.Join(dataDir, IngestDirName)); len(ents) != 0 {
+	if ents, _ := os.ReadDir(filepath.Join(dataDir, app.IngestDirName)); len(ents) != 0 {
 		t.Errorf("a 422 left files: %v", ents)
 	}
 	var mpBody bytes.Buffer
@@ -570,7 +568,7 @@ func TestAlertsBadInput(t *testing.T) {
 	if code := env.do("POST", "/api/records", testAdminToken, "text/html; charset=utf-8", strings.NewReader(page), &hans); code != 201 || hans.Paragraphs < 2 {
 		t.Errorf("html ingest: %d %+v", code, hans)
 	}
-	if _, err := os.Stat(filepath.Join(dataDir, IngestDirName, hans.ID+".html")); err != nil {
+	if _, err := os.Stat(filepath.Join(dataDir, app.IngestDirName, hans.ID+".html")); err != nil {
 		t.Errorf("html original not kept: %v", err)
 	}
 
@@ -596,7 +594,7 @@ func TestAlertsWatchCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	env := startAlertEnvWith(t, t.TempDir(), nil, Config{Watch: true, CorpusDir: corpusDir}, os.DirFS(corpusDir))
+	env := startAlertEnvWith(t, t.TempDir(), nil, app.Config{Watch: true, CorpusDir: corpusDir})
 	a := env.createAlert(`{"name":"OPCON","q":"OPCON"}`)
 	matches := func() matchesAnswer {
 		var ms matchesAnswer
@@ -648,7 +646,7 @@ func TestWatchRemovesDeletedFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	env := startAlertEnvWith(t, t.TempDir(), nil, Config{Watch: true, CorpusDir: corpusDir}, os.DirFS(corpusDir))
+	env := startAlertEnvWith(t, t.TempDir(), nil, app.Config{Watch: true, CorpusDir: corpusDir})
 	records := func() map[string]bool {
 		var ans struct {
 			Records []struct {
@@ -857,4 +855,14 @@ func TestAlertsOpenAPIConformance(t *testing.T) {
 	}
 	resp.Body.Close()
 	doc.responseSchema(t, "/alerts/:id.atom", "GET", 200, resp.Header.Get("Content-Type"))
+}
+
+// index is the App's ready index.
+func (e *alertEnv) index() *indexer.Index {
+	e.t.Helper()
+	idx, err := e.app.Index()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return idx
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"dialoguesearch/app"
 	"dialoguesearch/indexer"
 )
 
@@ -479,7 +481,8 @@ func TestHealthAndReady(t *testing.T) {
 // A server without an index (it is building) is alive but not ready, and
 // says so on every route that needs the index.
 func TestNotReady(t *testing.T) {
-	s := New(testConfig(), Deps{})
+	a := app.New(app.Config{}, nil, nil, nil)
+	s := New(testConfig(), Deps{App: a})
 	wantStatus(t, get(t, s, "/healthz"), http.StatusOK)
 	wantError(t, get(t, s, "/readyz"), http.StatusServiceUnavailable, "unavailable", "index is building")
 	for _, path := range []string{"/api/search?q=alliance", "/api/search", "/api/search.csv?q=x", "/api/records", "/api/records/x", "/api/glossary"} {
@@ -489,16 +492,16 @@ func TestNotReady(t *testing.T) {
 			t.Errorf("%s: 503 without Retry-After", path)
 		}
 	}
-	s.SetProgress(2, 5)
+	a.SetProgress(2, 5)
 	wantError(t, get(t, s, "/readyz"), http.StatusServiceUnavailable, "unavailable", "2 of 5")
 
-	s.SetBuildError(errSecret)
+	a.SetBuildError(errSecret)
 	body := wantError(t, get(t, s, "/api/search?q=x"), http.StatusServiceUnavailable, "unavailable", "could not be built")
 	if strings.Contains(body.Error.Message, "secret") {
 		t.Errorf("build error detail leaked: %q", body.Error.Message)
 	}
 
-	s.SetIndex(fixtureIndex(t), indexer.UpdateStats{})
+	a.SetIndex(context.Background(), fixtureIndex(t), indexer.UpdateStats{})
 	wantStatus(t, get(t, s, "/readyz"), http.StatusOK)
 	wantStatus(t, get(t, s, "/api/search?q=alliance"), http.StatusOK)
 }

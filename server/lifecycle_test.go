@@ -10,23 +10,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"dialoguesearch/corpus"
+	"dialoguesearch/app"
 	"dialoguesearch/indexer"
 )
 
-// Shutdown lets an in-flight request finish, then closes the index so that
-// another process can open the data dir.
+// Shutdown lets an in-flight request finish; closing the App then frees
+// the data dir for another process.
 func TestGracefulShutdown(t *testing.T) {
 	dir := t.TempDir()
-	idx, err := indexer.Open(dir)
+	ap, err := app.Open(app.Config{DataDir: dir}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, _ := corpus.Load(corpus.Default())
-	if _, err := idx.Sync(context.Background(), recs[:1], nil); err != nil {
-		t.Fatal(err)
-	}
-	s := New(testConfig(), Deps{Index: idx})
+	s := New(testConfig(), Deps{App: ap})
 	inHandler := make(chan struct{})
 	s.e.GET("/api/test-slow", func(c echo.Context) error {
 		close(inHandler)
@@ -71,6 +67,9 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get("http://" + ln.Addr().String() + "/healthz"); err == nil {
 		t.Error("server still answers after Shutdown")
+	}
+	if err := ap.Close(ctx); err != nil {
+		t.Fatalf("close app: %v", err)
 	}
 	again, err := indexer.Open(dir)
 	if err != nil {

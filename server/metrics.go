@@ -38,8 +38,8 @@ func newMetrics(s *Server) *metrics {
 	// The index figures are read at scrape time; 0 while the index builds.
 	stat := func(f func(paragraphs, records uint64, size int64) float64) func() float64 {
 		return func() float64 {
-			idx := s.idx.Load()
-			if idx == nil {
+			idx, err := s.app.Index()
+			if err != nil {
 				return 0
 			}
 			st := idx.Stats()
@@ -64,7 +64,7 @@ func newMetrics(s *Server) *metrics {
 			Name: "dialoguesearch_index_ready",
 			Help: "1 when the index is built and searchable, 0 while it builds.",
 		}, func() float64 {
-			if s.idx.Load() == nil {
+			if _, err := s.app.Index(); err != nil {
 				return 0
 			}
 			return 1

@@ -12,22 +12,18 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"dialoguesearch/alert"
+	"dialoguesearch/app"
 	"dialoguesearch/indexer"
 )
 
-// Config is the server's part of the program's configuration, filled by the
-// serve command from flags and DIALOGUESEARCH_* environment variables.
+// Config is the server's part of the program's configuration: what the
+// HTTP layer itself reads.
 type Config struct {
-	Addr      string // listen address, host:port
-	BaseURL   string // public URL, for links in alerts; "" derives it from Addr
-	DataDir   string // index, alert store, ingested originals
-	CorpusDir string // record files; "" means the embedded default corpus
-
 	CORSOrigins    []string      // allowed origins; empty means CORS off
 	RateLimit      float64       // requests per second per client; 0 means no limit
 	RateBurst      int           // burst per client
@@ -36,16 +32,7 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For (behind a
 	// reverse proxy); otherwise the connection's address is the client.
 	TrustProxy bool
-
-	AdminToken          string // enables ingest and the alert list
-	WebhookAllowPrivate bool   // allow webhook targets on private and loopback addresses
-	Watch               bool   // watch the corpus dir for new files
-
-	SMTPAddr     string
-	SMTPUser     string
-	SMTPPassword string
-	SMTPFrom     string
-	SMTPInsecure bool
+	AdminToken string // enables ingest and the alert list
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it 0.
@@ -54,31 +41,22 @@ const DefaultMaxBodyBytes = 11 << 20
 // Deps are the server's collaborators, made by the caller.
 type Deps struct {
 	Logger *slog.Logger // nil: discard
-	// Index, when set, makes the server ready at once; otherwise it answers
-	// 503 until SetIndex.
-	Index  *indexer.Index
-	Alerts AlertDeps
+	// App is the application the handlers call. nil: one with no index
+	// (every route that needs it answers 503) and no alerts.
+	App *app.App
 }
 
-// Server serves the API and UI over one index.
+// Server serves the API and UI of an App.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	e       *echo.Echo
 	metrics *metrics
-	deps    Deps
-
-	idx      atomic.Pointer[indexer.Index] // nil until ready
-	progress atomic.Pointer[buildProgress]
-	buildErr atomic.Pointer[error]
-
-	alerts alertState // owned by alerts.go
+	app     *app.App
 
 	mu   sync.Mutex
 	http *http.Server
 }
-
-type buildProgress struct{ done, total int }
 
 // New returns a server with every route registered; it does not listen
 // until Start.
@@ -90,9 +68,9 @@ func New(cfg Config, deps Deps) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log, deps: deps}
-	if deps.Index != nil {
-		s.idx.Store(deps.Index)
+	s := &Server{cfg: cfg, log: log, app: deps.App}
+	if s.app == nil {
+		s.app = app.New(app.Config{}, nil, nil, log)
 	}
 	s.metrics = newMetrics(s)
 
@@ -160,40 +138,12 @@ func (s *Server) Handler() http.Handler { return s.e }
 // Logger returns the server's logger.
 func (s *Server) Logger() *slog.Logger { return s.log }
 
-// SetProgress records how far the index build is, for /readyz.
-func (s *Server) SetProgress(done, total int) {
-	s.progress.Store(&buildProgress{done, total})
-}
-
-// SetIndex makes the server ready to search idx, and tells the alerts what
-// the build changed. The server closes idx on Shutdown.
-func (s *Server) SetIndex(idx *indexer.Index, stats indexer.UpdateStats) {
-	s.idx.Store(idx)
-	s.buildErr.Store(nil)
-	s.indexUpdated(context.Background(), stats)
-}
-
-// SetBuildError records that the index could not be built; /readyz and
-// searches say so (503) until a later SetIndex.
-func (s *Server) SetBuildError(err error) {
-	s.buildErr.Store(&err)
-}
-
 // readyIndex returns the index, or an Unavailable error while it builds.
 // Every handler that reads the index goes through it.
-func (s *Server) readyIndex() (*indexer.Index, error) {
-	if idx := s.idx.Load(); idx != nil {
-		return idx, nil
-	}
-	if p := s.buildErr.Load(); p != nil {
-		return nil, unavailable("the index could not be built; see the server log", *p)
-	}
-	msg := "index is building"
-	if p := s.progress.Load(); p != nil && p.total > 0 {
-		msg = fmt.Sprintf("index is building (%d of %d records)", p.done, p.total)
-	}
-	return nil, unavailable(msg, nil)
-}
+func (s *Server) readyIndex() (*indexer.Index, error) { return s.app.Index() }
+
+// alertService returns the alert service, or a 503 when alerts are off.
+func (s *Server) alertService() (*alert.Service, error) { return s.app.Alerts() }
 
 // Start serves on ln until Shutdown; it returns nil after a clean shutdown.
 func (s *Server) Start(ln net.Listener) error {
@@ -211,9 +161,6 @@ func (s *Server) Start(ln net.Listener) error {
 	s.mu.Lock()
 	s.http = hs
 	s.mu.Unlock()
-	if err := s.startAlerts(context.Background()); err != nil {
-		return fmt.Errorf("server: start alerts: %w", err)
-	}
 	err := hs.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -221,8 +168,8 @@ func (s *Server) Start(ln net.Listener) error {
 	return fmt.Errorf("server: %w", err)
 }
 
-// Shutdown stops accepting requests, lets in-flight ones finish (until ctx
-// ends), stops the alerts and closes the index.
+// Shutdown stops accepting requests and lets in-flight ones finish (until
+// ctx ends). The App is the caller's to close.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	s.mu.Lock()
@@ -231,14 +178,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if hs != nil {
 		if err := hs.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("server: shutdown: %w", err))
-		}
-	}
-	if err := s.stopAlerts(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("server: stop alerts: %w", err))
-	}
-	if idx := s.idx.Swap(nil); idx != nil {
-		if err := idx.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("server: close index: %w", err))
 		}
 	}
 	return errors.Join(errs...)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"dialoguesearch/app"
 	"dialoguesearch/corpus"
 	"dialoguesearch/indexer"
 )
@@ -78,7 +79,7 @@ func newTestServer(t testing.TB, cfg Config) (*Server, *syncBuffer) {
 	idx := fixtureIndex(t)
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	return New(cfg, Deps{Logger: log, Index: idx}), logs
+	return New(cfg, Deps{Logger: log, App: app.New(app.Config{}, idx, nil, log)}), logs
 }
 
 // syncBuffer is a bytes.Buffer safe for the logger and the test to share.

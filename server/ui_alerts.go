@@ -83,7 +83,9 @@ func (s *Server) newAlertPage(c echo.Context, in alert.Input) alertNewPage {
 			p.Filters = append(p.Filters, hidden{Name: f, Value: v})
 		}
 	}
-	if svc, idx := s.deps.Alerts.Service, s.idx.Load(); svc != nil && idx != nil && (in.Query != "" || len(in.Filters) > 0) {
+	svc, serr := s.app.Alerts()
+	idx, ierr := s.app.Index()
+	if serr == nil && ierr == nil && (in.Query != "" || len(in.Filters) > 0) {
 		pv, err := svc.Preview(c.Request().Context(), idx, in)
 		if err != nil {
 			p.Error = failure.Message(err)

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"dialoguesearch/app"
 	"dialoguesearch/corpus"
 	"dialoguesearch/indexer"
 	"dialoguesearch/ui"
@@ -72,7 +73,7 @@ func xssIndex(t testing.TB) *indexer.Index {
 
 func newXSSServer(t testing.TB) *Server {
 	t.Helper()
-	return New(testConfig(), Deps{Index: xssIndex(t)})
+	return New(testConfig(), Deps{App: app.New(app.Config{}, xssIndex(t), nil, nil)})
 }
 
 // page GETs target and checks the status and that the answer is an HTML

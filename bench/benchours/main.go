@@ -31,6 +31,7 @@ import (
 	"syscall"
 	"time"
 
+	"dialoguesearch/app"
 	"dialoguesearch/bench/internal/mix"
 	"dialoguesearch/corpus"
 	"dialoguesearch/indexer"
@@ -44,13 +45,7 @@ func serve(dir, addr string) error {
 	if err != nil {
 		return err
 	}
-	data, err := os.MkdirTemp("", "benchours-data-")
-	if err != nil {
-		ix.Close()
-		return err
-	}
-	defer os.RemoveAll(data)
-	srv := server.New(server.Config{Addr: addr, DataDir: data, RequestTimeout: 10 * time.Second}, server.Deps{Index: ix})
+	srv := server.New(server.Config{RequestTimeout: 10 * time.Second}, server.Deps{App: app.New(app.Config{}, ix, nil, nil)})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		ix.Close()

@@ -1,4 +1,4 @@
-package server
+package app
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 // ready, covers every file: unchanged records cost a parse and nothing more.
 // A file deleted from the dir removes its record from the index, unless
 // another file or an ingested record provides the same id.
-func (s *Server) watchCorpus(ctx context.Context) {
-	interval := s.deps.Alerts.WatchInterval
+func (a *App) watchCorpus(ctx context.Context) {
+	interval := a.cfg.WatchInterval
 	if interval <= 0 {
 		interval = 3 * time.Second
 	}
@@ -32,12 +32,12 @@ func (s *Server) watchCorpus(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		idx := s.idx.Load()
+		idx := a.idx.Load()
 		if idx == nil {
 			continue // still building
 		}
-		if err := s.watchPass(ctx, idx, seen); err != nil && ctx.Err() == nil {
-			s.log.Error("watch: update failed", "dir", s.cfg.CorpusDir, "err", err)
+		if err := a.watchPass(ctx, idx, seen); err != nil && ctx.Err() == nil {
+			a.log.Error("watch: update failed", "dir", a.cfg.CorpusDir, "err", err)
 		}
 	}
 }
@@ -57,9 +57,9 @@ type watchState struct {
 // watchedExt are the record file extensions (as corpus.Load reads them).
 var watchedExt = map[string]bool{".txt": true, ".text": true, ".md": true, ".html": true, ".htm": true, ".xhtml": true, "": true}
 
-func (s *Server) watchPass(ctx context.Context, idx *indexer.Index, state *watchState) error {
+func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchState) error {
 	seen := state.stamps
-	fsys := os.DirFS(s.cfg.CorpusDir)
+	fsys := os.DirFS(a.cfg.CorpusDir)
 	var changed []string
 	stamps := map[string]fileStamp{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -107,15 +107,15 @@ func (s *Server) watchPass(ctx context.Context, idx *indexer.Index, state *watch
 		rec, err := corpus.Parse(f, p)
 		f.Close()
 		if err != nil {
-			s.log.Warn("watch: record skipped", "file", p, "err", err)
+			a.log.Warn("watch: record skipped", "file", p, "err", err)
 			seen[p] = stamps[p] // do not retry until it changes again
 			continue
 		}
 		recs = append(recs, rec)
 		state.ids[p] = rec.ID
 	}
-	s.alerts.ingest.Lock()
-	defer s.alerts.ingest.Unlock()
+	a.write.Lock()
+	defer a.write.Unlock()
 	stats, err := idx.Upsert(ctx, recs)
 	if err != nil {
 		return err
@@ -124,13 +124,13 @@ func (s *Server) watchPass(ctx context.Context, idx *indexer.Index, state *watch
 		seen[p] = stamps[p]
 	}
 	if stats.Added+stats.Changed > 0 {
-		s.log.Info("watch: indexed", "added", stats.Added, "changed", stats.Changed, "new_paragraphs", len(stats.NewParagraphs))
+		a.log.Info("watch: indexed", "added", stats.Added, "changed", stats.Changed, "new_paragraphs", len(stats.NewParagraphs))
 	}
-	s.indexUpdated(ctx, stats)
+	a.alertsAfterWatch(ctx, idx, stats)
 	if len(gone) == 0 {
 		return nil
 	}
-	removed, err := s.removeGone(ctx, idx, state, gone)
+	removed, err := a.removeGone(ctx, idx, state, gone)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) watchPass(ctx context.Context, idx *indexer.Index, state *watch
 		delete(state.ids, p)
 	}
 	if removed > 0 {
-		s.log.Info("watch: removed", "records", removed, "files", len(gone))
+		a.log.Info("watch: removed", "records", removed, "files", len(gone))
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func (s *Server) watchPass(ctx context.Context, idx *indexer.Index, state *watch
 // ids still held by another file of the dir or by a record ingested through
 // the API. The caller holds the ingest lock, so the index cannot gain a
 // record meanwhile: it is synced to what it holds minus those records.
-func (s *Server) removeGone(ctx context.Context, idx *indexer.Index, state *watchState, gone []string) (int, error) {
+func (a *App) removeGone(ctx context.Context, idx *indexer.Index, state *watchState, gone []string) (int, error) {
 	drop := map[string]bool{}
 	for _, p := range gone {
 		if id, ok := state.ids[p]; ok {
@@ -165,7 +165,7 @@ func (s *Server) removeGone(ctx context.Context, idx *indexer.Index, state *watc
 		}
 	}
 	if len(drop) > 0 {
-		ingested, _ := LoadIngested(s.cfg.DataDir)
+		ingested, _ := LoadIngested(a.cfg.DataDir)
 		for _, r := range ingested {
 			delete(drop, r.ID)
 		}
@@ -192,6 +192,14 @@ func (s *Server) removeGone(ctx context.Context, idx *indexer.Index, state *watc
 	if err != nil {
 		return 0, err
 	}
-	s.indexUpdated(ctx, stats)
+	a.alertsAfterWatch(ctx, idx, stats)
 	return stats.Removed, nil
+}
+
+// alertsAfterWatch runs the alerts after a watcher update; a failure is
+// logged (the next change is checked again).
+func (a *App) alertsAfterWatch(ctx context.Context, idx *indexer.Index, stats indexer.UpdateStats) {
+	if _, err := a.afterIndex(ctx, idx, stats); err != nil {
+		a.log.Error("alerts: check new paragraphs", "err", err)
+	}
 }

@@ -1,0 +1,120 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/indexer"
+)
+
+// Update is what a build or sync changed.
+type Update struct {
+	indexer.UpdateStats
+	Skipped []corpus.Problem // record files that could not be parsed
+	// AlertMatches counts the alert matches the new paragraphs made; when
+	// AlertErr is set the index is updated but the alerts failed.
+	AlertMatches int
+	AlertErr     error
+}
+
+// Records returns the records the index should hold: the corpus, plus the
+// records ingested through the API (an ingested record replaces a corpus
+// record with the same id).
+func (a *App) Records() ([]*corpus.Record, []corpus.Problem) {
+	recs, problems := corpus.Load(a.corpusFS())
+	recs, more := WithIngested(recs, a.cfg.DataDir)
+	return recs, append(problems, more...)
+}
+
+// Build makes the index of the data dir hold exactly Records(), makes it
+// ready and runs the alerts on the paragraphs it brought in. progress, when
+// not nil, is called with the records done so far.
+func (a *App) Build(ctx context.Context, progress func(done, total int)) (Update, error) {
+	if a.opened == nil {
+		return Update{}, errors.New("app: no index to build")
+	}
+	recs, problems := a.Records()
+	a.SetProgress(0, len(recs))
+	stats, err := a.opened.Sync(ctx, recs, func(done, total int) {
+		a.SetProgress(done, total)
+		if progress != nil {
+			progress(done, total)
+		}
+	})
+	up := Update{UpdateStats: stats, Skipped: problems}
+	if err != nil {
+		if ctx.Err() == nil {
+			a.SetBuildError(err)
+		}
+		return up, err
+	}
+	up.AlertMatches, up.AlertErr = a.SetIndex(ctx, a.opened, stats)
+	return up, nil
+}
+
+// SetProgress records how far the index build is, for Index's answer.
+func (a *App) SetProgress(done, total int) {
+	a.progress.Store(&[2]int{done, total})
+}
+
+// SetBuildError records that the index could not be built: Index says so
+// until a later SetIndex.
+func (a *App) SetBuildError(err error) {
+	a.buildErr.Store(&err)
+}
+
+// SetIndex makes idx the ready index after a build that changed stats, and
+// runs the alerts on the new paragraphs. Build calls it; it is exported for
+// a caller that built the index itself.
+func (a *App) SetIndex(ctx context.Context, idx *indexer.Index, stats indexer.UpdateStats) (int, error) {
+	a.idx.Store(idx)
+	a.buildErr.Store(nil)
+	return a.afterIndex(ctx, idx, stats)
+}
+
+// afterIndex is the one path from an index change to the alerts: every
+// change (build, ingest, watcher, the index command) comes through here
+// with what it changed, and the alerts check the new paragraphs. It returns
+// the number of new matches.
+func (a *App) afterIndex(ctx context.Context, idx *indexer.Index, stats indexer.UpdateStats) (int, error) {
+	if a.alerts == nil || len(stats.NewParagraphs) == 0 {
+		return 0, nil
+	}
+	n, err := a.alerts.OnIndexed(ctx, idx, stats.NewParagraphs)
+	if err != nil {
+		return 0, fmt.Errorf("app: alerts: %w", err)
+	}
+	a.log.Info("alerts checked", "new_paragraphs", len(stats.NewParagraphs), "matches", n)
+	return n, nil
+}
+
+// CatchUp checks every indexed paragraph against the alerts (a paragraph
+// text checked before is skipped by the alert store): after a crash or a
+// restored backup. It returns the paragraphs looked at and the new matches.
+func (a *App) CatchUp(ctx context.Context) (int, int, error) {
+	idx := a.idx.Load()
+	if idx == nil {
+		idx = a.opened // as it is: the alerts command does not build
+	}
+	if idx == nil {
+		return 0, 0, errors.New("app: no index")
+	}
+	sums, err := idx.Records()
+	if err != nil {
+		return 0, 0, err
+	}
+	var paras []indexer.Hit
+	for _, sum := range sums {
+		rec, err := idx.Record(sum.ID)
+		if err != nil {
+			return 0, 0, err
+		}
+		for _, p := range rec.Paragraphs {
+			paras = append(paras, indexer.Hit{ID: corpus.ParagraphID(rec.ID, p.N), RecordID: rec.ID, N: p.N, Text: p.Text})
+		}
+	}
+	n, err := a.afterIndex(ctx, idx, indexer.UpdateStats{NewParagraphs: paras})
+	return len(paras), n, err
+}
