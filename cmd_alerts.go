@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,8 +16,6 @@ import (
 	"dialoguesearch/failure"
 )
 
-func init() { commands["alerts"] = cmdAlerts }
-
 const alertsUsage = `usage: dialoguesearch alerts <list|run|deliver> [flags]
 
   list      print every saved alert and the delivery outbox
@@ -32,48 +28,9 @@ A running server does all of this itself and holds the data dir; these
 commands then say so and change nothing.
 `
 
-// bindAlerts registers the flags of the alerts command and of the alert
-// part of index (besides bindCommon).
-func (c *Config) bindAlerts(fs *flag.FlagSet) {
-	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of the server, for links in alerts (default: http://<addr>)")
-	fs.StringVar(&c.Addr, "addr", c.Addr, "the server's listen address, for links when --base-url is not set")
-	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", c.WebhookAllowPrivate, "allow webhook targets on private and loopback addresses")
-	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "SMTP server host:port for alert email (default: no email)")
-	fs.StringVar(&c.SMTPUser, "smtp-user", c.SMTPUser, "SMTP user")
-	fs.StringVar(&c.SMTPPassword, "smtp-password", c.SMTPPassword, "SMTP password")
-	fs.StringVar(&c.SMTPFrom, "smtp-from", c.SMTPFrom, "sender address of alert email")
-	fs.BoolVar(&c.SMTPInsecure, "smtp-insecure", c.SMTPInsecure, "allow SMTP without STARTTLS (local relays, tests)")
-}
-
-// baseURL is the public URL for links in alerts.
-func (c Config) baseURL() string {
-	if c.BaseURL != "" {
-		return strings.TrimRight(c.BaseURL, "/")
-	}
-	return "http://" + c.Addr
-}
-
-// alertConfig is the alert service's part of c.
-func (c Config) alertConfig(log *slog.Logger, baseURL string) alert.Config {
-	return alert.Config{
-		BaseURL:             baseURL,
-		WebhookAllowPrivate: c.WebhookAllowPrivate,
-		Mail: alert.MailConfig{
-			Addr: c.SMTPAddr, Username: c.SMTPUser, Password: c.SMTPPassword,
-			From: c.SMTPFrom, Insecure: c.SMTPInsecure,
-		},
-		Logger: log,
-	}
-}
-
-// appConfig is the application's part of c.
-func (c Config) appConfig(log *slog.Logger, baseURL string) app.Config {
-	return app.Config{DataDir: c.DataDir, CorpusDir: c.CorpusDir, Watch: c.Watch, Alerts: c.alertConfig(log, baseURL)}
-}
-
 // openAlerts opens the alert service of the data dir alone.
 func openAlerts(c Config, log *slog.Logger) (*alert.Service, error) {
-	return app.OpenAlerts(c.DataDir, c.alertConfig(log, c.baseURL()))
+	return app.OpenAlerts(c.App.DataDir, c.appConfig(log, c.baseURL()).Alerts)
 }
 
 func cmdAlerts(args []string, stdout, stderr io.Writer) int {
@@ -90,16 +47,11 @@ func cmdAlerts(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg := defaultConfig()
-	fset := flag.NewFlagSet("alerts "+sub, flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	cfg.bindCommon(fset)
+	fset := newFlagSet("alerts "+sub, alertsUsage, stderr)
+	cfg.bindData(fset)
 	cfg.bindAlerts(fset)
-	if err := parseFlags(fset, args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintln(stderr, "dialoguesearch alerts:", err)
-		return 2
+	if code, ok := parseArgs(fset, args[1:], "dialoguesearch alerts", stderr); !ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"dialoguesearch/alert"
 	"dialoguesearch/app"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,8 +16,6 @@ import (
 	"dialoguesearch/failure"
 )
 
-func init() { commands["index"] = cmdIndex }
-
 // progressAfter is how much work makes the index command show a progress bar.
 const progressAfter = 200 // records
 
@@ -27,21 +24,12 @@ const progressAfter = 200 // records
 // ones skipped. Run twice, the second run does nothing.
 func cmdIndex(args []string, stdout, stderr io.Writer) int {
 	cfg := defaultConfig()
-	fset := flag.NewFlagSet("index", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	cfg.bindCommon(fset)
-	cfg.bindAlerts(fset) // cmd_alerts.go: links and delivery of the alerts the new paragraphs fire
+	fset := newFlagSet("index", "usage: dialoguesearch index [--corpus DIR] [--data DIR]\n\nBuild or update the search index: new and changed records are indexed, removed ones deleted.\n", stderr)
+	cfg.bindData(fset)
+	cfg.bindAlerts(fset) // links and delivery of the alerts the new paragraphs fire
 	quiet := fset.Bool("quiet", false, "no progress bar")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dialoguesearch index [--corpus DIR] [--data DIR]\n\nBuild or update the search index: new and changed records are indexed, removed ones deleted.")
-		fset.PrintDefaults()
-	}
-	if err := parseFlags(fset, args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		fmt.Fprintf(stderr, "dialoguesearch index: %v\n", err)
-		return 2
+	if code, ok := parseArgs(fset, args, "dialoguesearch index", stderr); !ok {
+		return code
 	}
 	if fset.NArg() > 0 {
 		fset.Usage()

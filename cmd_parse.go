@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,25 +10,14 @@ import (
 	"dialoguesearch/corpus"
 )
 
-func init() { commands["parse"] = cmdParse }
-
 // cmdParse prints the records parsed from the files given as a JSON array,
 // in the order given; a file that cannot be parsed is reported on stderr
 // (one line per file) and left out. It fails only when no file parsed.
 func cmdParse(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("parse", "usage: dialoguesearch parse [--rules DIR] FILE...\n\nParse record files (text or HTML) and print them as a JSON array, in the order given.\n", stderr)
 	rulesDir := fs.String("rules", "", "directory of your own data files ("+strings.Join(corpus.DataFiles, ", ")+") replacing the embedded ones")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dialoguesearch parse [--rules DIR] FILE...\n\nParse record files (text or HTML) and print them as a JSON array, in the order given.")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		fmt.Fprintf(stderr, "dialoguesearch parse: %v\n", err)
-		return 2
+	if code, ok := parseArgs(fs, args, "dialoguesearch parse", stderr); !ok {
+		return code
 	}
 	rules := corpus.DefaultRules()
 	if *rulesDir != "" {

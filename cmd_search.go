@@ -13,8 +13,6 @@ import (
 	"dialoguesearch/indexer"
 )
 
-func init() { commands["search"] = cmdSearch }
-
 // multiFlag collects a repeated flag.
 type multiFlag []string
 
@@ -25,9 +23,8 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // or JSON (the API's Result).
 func cmdSearch(args []string, stdout, stderr io.Writer) int {
 	cfg := defaultConfig()
-	fset := flag.NewFlagSet("search", flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	cfg.bindCommon(fset)
+	fset := newFlagSet("search", "usage: dialoguesearch search [flags] QUERY\n\nSearch the index. QUERY: words, \"phrases\", +must -not, field:value, prefix*, fuzzy~, AND OR NOT ( ).\n", stderr)
+	cfg.bindData(fset)
 	var filters multiFlag
 	fset.Var(&filters, "filter", "facet filter NAME=VALUE (repeatable; "+strings.Join(indexer.FacetNames, ", ")+")")
 	from := fset.String("from", "", "from date YYYY-MM-DD (inclusive)")
@@ -37,16 +34,8 @@ func cmdSearch(args []string, stdout, stderr io.Writer) int {
 	size := fset.Int("size", 10, fmt.Sprintf("hits per page (at most %d)", indexer.MaxPageSize))
 	asJSON := fset.Bool("json", false, "print the result as JSON")
 	facets := fset.Bool("facets", false, "print facet counts too (text output)")
-	fset.Usage = func() {
-		fmt.Fprintln(stderr, "usage: dialoguesearch search [flags] QUERY\n\nSearch the index. QUERY: words, \"phrases\", +must -not, field:value, prefix*, fuzzy~, AND OR NOT ( ).")
-		fset.PrintDefaults()
-	}
-	if err := parseFlags(fset, flagsFirst(fset, args)); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		fmt.Fprintf(stderr, "dialoguesearch search: %v\n", err)
-		return 2
+	if code, ok := parseArgs(fset, flagsFirst(fset, args), "dialoguesearch search", stderr); !ok {
+		return code
 	}
 	req := indexer.Request{Query: strings.Join(fset.Args(), " "), From: *from, To: *to, Sort: *sortBy, Page: *page, Size: *size}
 	if len(filters) > 0 {
@@ -64,10 +53,10 @@ func cmdSearch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dialoguesearch search: %s\n", errorText(err))
 		return 2
 	}
-	idx, err := indexer.Open(cfg.DataDir)
+	idx, err := indexer.Open(cfg.App.DataDir)
 	if err != nil {
 		if failure.KindOf(err) == failure.Unavailable {
-			fmt.Fprintf(stderr, "dialoguesearch search: data dir %s is in use by a running dialoguesearch server; search through it (GET /api/search?q=...)\n", cfg.DataDir)
+			fmt.Fprintf(stderr, "dialoguesearch search: data dir %s is in use by a running dialoguesearch server; search through it (GET /api/search?q=...)\n", cfg.App.DataDir)
 			return 1
 		}
 		fmt.Fprintf(stderr, "dialoguesearch search: %s\n", errorText(err))
@@ -75,7 +64,7 @@ func cmdSearch(args []string, stdout, stderr io.Writer) int {
 	}
 	defer idx.Close()
 	if idx.Stats().Records == 0 {
-		fmt.Fprintf(stderr, "dialoguesearch search: the index in %s is empty; run 'dialoguesearch index' first\n", cfg.DataDir)
+		fmt.Fprintf(stderr, "dialoguesearch search: the index in %s is empty; run 'dialoguesearch index' first\n", cfg.App.DataDir)
 		return 1
 	}
 	res, err := idx.Search(context.Background(), req)

@@ -13,39 +13,52 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// commands maps a subcommand name to its entry point; each lives in cmd_<name>.go.
-var commands = map[string]func(args []string, stdout, stderr io.Writer) int{}
+// command is a subcommand: its name, its arguments and what it does (for
+// the usage), and its entry point, in cmd_<name>.go.
+type command struct {
+	name, args, summary string
+	run                 func(args []string, stdout, stderr io.Writer) int
+}
 
-const usage = `usage: dialoguesearch <command> [flags]
+// commands is the command table, in the order the usage lists them.
+var commands = []command{
+	{"parse", "FILE...", "parse record files and print them as JSON", cmdParse},
+	{"index", "", "build or update the search index", cmdIndex},
+	{"serve", "", "serve the web UI and JSON API", cmdServe},
+	{"search", "QUERY", "search the index from the command line", cmdSearch},
+	{"alerts", "list|run|deliver", "manage saved alerts", cmdAlerts},
+}
 
-commands:
-  parse FILE...            parse record files and print them as JSON
-  index                    build or update the search index
-  serve                    serve the web UI and JSON API
-  search QUERY             search the index from the command line
-  alerts list|run|deliver  manage saved alerts
-
-Run 'dialoguesearch <command> -h' for a command's flags.
-`
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: dialoguesearch <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-25s%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	b.WriteString("\nRun 'dialoguesearch <command> -h' for a command's flags.\n")
+	return b.String()
+}
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "dialoguesearch: unknown command %q\n\n%s", args[0], usage)
-		return 2
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(args[1:], stdout, stderr)
+		}
 	}
-	return cmd(args[1:], stdout, stderr)
+	fmt.Fprintf(stderr, "dialoguesearch: unknown command %q\n\n%s", args[0], usage())
+	return 2
 }
