@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark on one corpus size: generate, our engine (build,
-# in-process queries with a CPU profile, HTTP load), Lucene 4.10.4, SQLite
-# FTS5, PostgreSQL, then the report bench/out/results.md.
+# in-process queries with a CPU profile, HTTP load), Lucene 4.10.4 and 8.8.1,
+# SQLite FTS5, PostgreSQL, then the report
+# bench/out/results.md.
 # Usage: bench/run.sh [N] (paragraphs; default 100000). Environment:
 # REPS (3), SQL_REPS (timed passes for SQLite and PostgreSQL, default REPS:
 # they are 10-100x slower per query), DURATION (10s per HTTP run), RATE (open-loop req/s, 200),
-# ENGINES ("ours lucene sqlite pg http").
+# ENGINES ("ours lucene lucene8 sqlite pg http").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -13,7 +14,7 @@ REPS=${REPS:-3}
 SQL_REPS=${SQL_REPS:-$REPS}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-200}
-ENGINES=${ENGINES:-"ours lucene sqlite pg http"}
+ENGINES=${ENGINES:-"ours lucene lucene8 sqlite pg http"}
 OUT=bench/out
 PORT=${PORT:-8099}
 has() { [[ " $ENGINES " == *" $1 "* ]]; }
@@ -22,9 +23,6 @@ mkdir -p "$OUT"
 go run ./bench/benchgen -n "$N" -out "$OUT"
 go build -o "$OUT/benchrun" ./bench/benchrun
 if has ours; then go build -o "$OUT/benchours" ./bench/benchours; fi
-CP=$(ls /usr/share/java/lucene-{core,analyzers-common,highlighter,queryparser,facet,queries}-4.10.4.jar | paste -sd:)
-mkdir -p "$OUT/lucene-classes"
-javac -nowarn -cp "$CP" -d "$OUT/lucene-classes" bench/lucene/Bench.java
 
 if has ours; then
   "$OUT/benchours" build -n "$N" -out "$OUT" -buildprofile "$OUT/ours-build-$N.pprof"
@@ -33,6 +31,7 @@ if has ours; then
   go tool pprof -top -nodecount=25 "$OUT/benchours" "$OUT/ours-build-$N.pprof" > "$OUT/ours-build-$N.top.txt" 2>/dev/null || true
 fi
 has lucene && "$OUT/benchrun" lucene -n "$N" -out "$OUT" -reps "$REPS"
+has lucene8 && "$OUT/benchrun" lucene8 -n "$N" -out "$OUT" -reps "$REPS"
 has sqlite && "$OUT/benchrun" sqlite -n "$N" -out "$OUT" -reps "$SQL_REPS"
 has pg && "$OUT/benchrun" pg -n "$N" -out "$OUT" -reps "$SQL_REPS"
 
@@ -45,8 +44,10 @@ if has http && has ours; then
   kill "$SRV"; wait "$SRV" || true
   trap - EXIT
 fi
-if has http && has lucene; then
-  "$OUT/benchrun" http -n "$N" -out "$OUT" -port "$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of Lucene failed" >&2
-fi
+for L in lucene lucene8; do
+  if has http && has $L; then
+    "$OUT/benchrun" http -engine $L -n "$N" -out "$OUT" -port "$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of $L failed" >&2
+  fi
+done
 "$OUT/benchrun" report -n "$N" -out "$OUT"
 echo "bench: wrote $OUT/results.md"

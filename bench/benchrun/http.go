@@ -31,7 +31,7 @@ type HTTPRun struct {
 func paths(engine string, qs []mix.Query) []string {
 	var ps []string
 	for _, q := range qs {
-		if engine == "lucene" {
+		if engine != "ours" {
 			ps = append(ps, fmt.Sprintf("/search?id=%d", q.ID))
 			continue
 		}
@@ -48,17 +48,22 @@ func paths(engine string, qs []mix.Query) []string {
 // closed loop at 1, 4 and 16 connections cycling through the mix, then an
 // open loop at a fixed rate (hey -q) on one mid-weight query of the mix.
 // -engine ours expects our server at -url (started by the task, pinned);
-// -engine lucene starts the Lucene driver's HTTP server itself.
+// Without -url, -engine lucene|lucene8 starts that Lucene driver's HTTP
+// server itself.
 func runHTTP(o opts) error {
 	engine := "ours"
 	if o.url == "" {
-		engine = "lucene"
-		cp, err := luceneClasspath(o.out)
+		p, err := peerByName(o.engine)
+		if err != nil {
+			return err
+		}
+		engine = p.name
+		cp, err := p.compile(o.out, o.root)
 		if err != nil {
 			return err
 		}
 		o.url = fmt.Sprintf("http://127.0.0.1:%d", o.port+1)
-		srv := exec.Command("taskset", "-c", "0", "java", "-Xmx2g", "-Dsun.net.httpserver.nodelay=true", "-cp", cp, "Bench", "serve", o.path("lucene-%d", o.n), o.path("queries.tsv"), o.path("stopwords.txt"), strconv.Itoa(o.port+1))
+		srv := exec.Command("taskset", "-c", "0", "java", "-Xmx2g", "-Dsun.net.httpserver.nodelay=true", "-cp", cp, p.class, "serve", o.path("%s-%d", p.name, o.n), o.path("queries.tsv"), o.path("stopwords.txt"), strconv.Itoa(o.port+1))
 		srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
 		if err := srv.Start(); err != nil {
 			return err

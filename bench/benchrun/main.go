@@ -1,8 +1,9 @@
 // Command benchrun drives the peers of the benchmark (Lucene 4.10.4, SQLite
 // FTS5, PostgreSQL), the HTTP load runs, and writes the report:
 //
-//	benchrun lucene|sqlite|pg -n 100000 [-out bench/out] [-reps 3]
+//	benchrun lucene|lucene8|sqlite|pg -n 100000 [-out bench/out] [-reps 3]
 //	benchrun http -n 100000 -url http://127.0.0.1:8099 (our server, already started)
+//	benchrun http -n 100000 -engine lucene|lucene8 (starts the Lucene driver)
 //	benchrun report -n 100000
 //
 // Each engine writes <engine>-N.json (mix.Run) into the out directory; the
@@ -31,13 +32,17 @@ type opts struct {
 	port int
 	dur  string
 	rate int
+	// engine: http: which Lucene to load when -url is empty.
+	engine string
+	// root is the repository root (the Java drivers are compiled from it).
+	root string
 }
 
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("benchrun: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: benchrun lucene|sqlite|pg|http|report [flags]")
+		log.Fatal("usage: benchrun lucene|lucene8|sqlite|pg|http|report [flags]")
 	}
 	cmd := os.Args[1]
 	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
@@ -49,11 +54,13 @@ func main() {
 	fs.IntVar(&o.port, "port", 54329, "pg: private port; lucene http: port")
 	fs.StringVar(&o.dur, "duration", "10s", "http: duration of each closed-loop run")
 	fs.IntVar(&o.rate, "rate", 200, "http: open-loop total rate (requests/s)")
+	fs.StringVar(&o.engine, "engine", "lucene", "http without -url: the Lucene peer to start (lucene or lucene8)")
+	fs.StringVar(&o.root, "root", ".", "repository root (the Java drivers are compiled from it)")
 	fs.Parse(os.Args[2:])
 	var err error
 	switch cmd {
-	case "lucene":
-		err = runLucene(o)
+	case "lucene", "lucene8":
+		err = runLucene(o, lucenePeers[cmd])
 	case "sqlite":
 		err = runSQLite(o)
 	case "pg":

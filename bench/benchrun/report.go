@@ -13,7 +13,7 @@ import (
 )
 
 // engineFiles are the result files the report reads, ours first.
-var engineFiles = []string{"ours", "lucene", "sqlite", "pg"}
+var engineFiles = []string{"ours", "lucene", "lucene8", "sqlite", "pg"}
 
 // gate compares one engine's answers with the reference's: exact totals,
 // and the count of every facet value either engine returned for the
@@ -98,7 +98,7 @@ func report(o opts) error {
 	ref := runs[0]
 	b.WriteString("## Correctness gate\n\n")
 	gateTable(&b, o, qs, classes, runs[0], runs[1:])
-	if len(runs) > 2 && runs[0].Engine != "Lucene" && runs[1].Engine == "Lucene" {
+	if len(runs) > 2 && !strings.HasPrefix(runs[0].Engine, "Lucene") && strings.HasPrefix(runs[1].Engine, "Lucene") {
 		b.WriteString("\nThe peers among themselves:\n\n")
 		gateTable(&b, o, qs, classes, runs[1], runs[2:])
 	}
@@ -172,7 +172,7 @@ func report(o opts) error {
 	}
 
 	var httpRuns []HTTPRun
-	for _, e := range []string{"ours", "lucene"} {
+	for _, e := range []string{"ours", "lucene", "lucene8"} {
 		bs, err := os.ReadFile(o.path("http-%s-%d.json", e, o.n))
 		if err != nil {
 			continue

@@ -288,7 +288,7 @@ public class Bench {
             if (rep > 0) micros.append(']');
         }
         try (Writer w = Files.newBufferedWriter(Paths.get(out), StandardCharsets.UTF_8)) {
-            w.write(String.format(Locale.ROOT, "{\"engine\":\"Lucene\",\"version\":\"4.10.4\",\"open_seconds\":%.4f,\"micros\":[%s],\"outcomes\":[", open, micros));
+            w.write(String.format(Locale.ROOT, "{\"engine\":\"Lucene 4\",\"version\":\"4.10.4\",\"open_seconds\":%.4f,\"micros\":[%s],\"outcomes\":[", open, micros));
             for (int i = 0; i < last.length; i++) {
                 if (i > 0) w.write(",\n");
                 w.write(last[i]);
