@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark on one corpus size: generate, our engine (build,
 # in-process queries with a CPU profile, HTTP load), Lucene 4.10.4 and 8.8.1,
-# SQLite FTS5, PostgreSQL, then the report
+# SQLite FTS5, PostgreSQL, record files to a ready server (READY_N
+# paragraphs as record files, `serve --corpus`), then the report
 # bench/out/results.md.
 # Usage: bench/run.sh [N] (paragraphs; default 100000). Environment:
 # REPS (3), SQL_REPS (timed passes for SQLite and PostgreSQL, default REPS:
 # they are 10-100x slower per query), DURATION (10s per HTTP run), RATE (open-loop req/s, 200),
-# ENGINES ("ours lucene lucene8 sqlite pg http").
+# ENGINES ("ours lucene lucene8 sqlite pg http ready"), READY_N (46000: about
+# 2,000 files and 49k paragraphs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -14,7 +16,8 @@ REPS=${REPS:-3}
 SQL_REPS=${SQL_REPS:-$REPS}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-200}
-ENGINES=${ENGINES:-"ours lucene lucene8 sqlite pg http"}
+ENGINES=${ENGINES:-"ours lucene lucene8 sqlite pg http ready"}
+READY_N=${READY_N:-46000}
 OUT=bench/out
 PORT=${PORT:-8099}
 has() { [[ " $ENGINES " == *" $1 "* ]]; }
@@ -49,5 +52,10 @@ for L in lucene lucene8; do
     "$OUT/benchrun" http -engine $L -n "$N" -out "$OUT" -port "$PORT" -duration "$DURATION" -rate "$RATE" || echo "bench: HTTP run of $L failed" >&2
   fi
 done
+if has ready; then
+  rm -rf "$OUT/files-$READY_N"
+  go run ./bench/benchgen -n "$READY_N" -out "$OUT/ready-gen" -files "$OUT/files-$READY_N" >/dev/null
+  "$OUT/benchrun" ready -n "$READY_N" -out "$OUT" -files "$OUT/files-$READY_N"
+fi
 "$OUT/benchrun" report -n "$N" -out "$OUT"
 echo "bench: wrote $OUT/results.md"

@@ -1,66 +1,17 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"dialoguesearch/corpus"
+	"dialoguesearch/indexer/synth"
 )
 
-func testVocab(t *testing.T) *vocab {
-	t.Helper()
-	v, err := loadVocab(corpus.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(v.words) < 500 {
-		t.Fatalf("vocabulary of %d words from the shipped records", len(v.words))
-	}
-	return v
-}
-
-func TestGenerateIsDeterministicAndShaped(t *testing.T) {
-	v := testVocab(t)
-	a, b := Generate(v, 3000, 7), Generate(v, 3000, 7)
-	if !reflect.DeepEqual(a, b) {
-		t.Fatal("two runs with the same seed differ")
-	}
-	if c := Generate(v, 3000, 8); reflect.DeepEqual(a, c) {
-		t.Fatal("another seed gives the same corpus")
-	}
-	n, ids := 0, map[string]bool{}
-	years, series := map[int]bool{}, map[string]bool{}
-	for _, r := range a {
-		if ids[r.ID] {
-			t.Fatalf("duplicate record id %s", r.ID)
-		}
-		ids[r.ID] = true
-		years[r.Date.Year()] = true
-		series[r.Meeting.Series] = true
-		for i, p := range r.Paragraphs {
-			n++
-			if p.N != i+1 {
-				t.Fatalf("%s: paragraph %d has N %d", r.ID, i+1, p.N)
-			}
-			if w := len(strings.Fields(p.Text)); w < 40 || w > 120 {
-				t.Fatalf("%s-p%d has %d words", r.ID, p.N, w)
-			}
-			if len(p.Speakers) != len(p.Sides) {
-				t.Fatalf("%s-p%d: speakers %v sides %v", r.ID, p.N, p.Speakers, p.Sides)
-			}
-		}
-	}
-	if n != 3000 {
-		t.Fatalf("%d paragraphs, want 3000", n)
-	}
-	if len(years) < 20 || len(series) < 5 {
-		t.Errorf("metadata spread: %d years, %d series", len(years), len(series))
-	}
-}
-
 func TestQueryMix(t *testing.T) {
-	v := testVocab(t)
+	v := synth.Default()
 	qs := Queries(v, 7)
 	if len(qs) != 1000 {
 		t.Fatalf("%d queries, want 1000", len(qs))
@@ -78,7 +29,7 @@ func TestQueryMix(t *testing.T) {
 		has[q.Q] = true
 		for _, c := range q.Clauses {
 			for _, alt := range c.Any {
-				if len(alt) == 1 && v.stop[alt[0]] {
+				if len(alt) == 1 && v.Stop[alt[0]] {
 					t.Errorf("query %d %q: stop word %q as a term", q.ID, q.Q, alt[0])
 				}
 			}
@@ -96,5 +47,45 @@ func TestQueryMix(t *testing.T) {
 		if !has[q] {
 			t.Errorf("the mix lacks %s", q)
 		}
+	}
+}
+
+// TestRecordFilesParseBack: the record files of the ready benchmark parse
+// as real records do: one record per file with its date, kind, two
+// principals and every paragraph (after the opening one that names the
+// principals). The meeting, and a paragraph here and there, are the
+// parser's call: the text copies runs of real records, web noise and
+// meeting names included.
+func TestRecordFilesParseBack(t *testing.T) {
+	recs := synth.Default().Generate(600, 7)
+	dir := t.TempDir()
+	if err := writeRecordFiles(dir, recs); err != nil {
+		t.Fatal(err)
+	}
+	got, problems := corpus.Load(os.DirFS(dir))
+	if len(problems) > 0 {
+		t.Fatalf("problems: %v", problems)
+	}
+	if len(got) != len(recs) {
+		t.Fatalf("%d records parsed from %d files", len(got), len(recs))
+	}
+	bySource := map[string]*corpus.Record{}
+	for _, r := range got {
+		bySource[filepath.Base(r.Source)] = r
+	}
+	wrote, parsed := 0, 0
+	for _, want := range recs {
+		r := bySource[recordFileName(want)]
+		if r == nil {
+			t.Fatalf("%s (%s) not parsed back", want.ID, recordFileName(want))
+		}
+		if r.Date != want.Date || r.Kind != want.Kind || len(r.Principals) != 2 {
+			t.Fatalf("%s parsed as %s, kind %q, principals %v; want %s, %q", recordFileName(want), r.Date, r.Kind, r.Principals, want.Date, want.Kind)
+		}
+		wrote += len(want.Paragraphs) + 1
+		parsed += len(r.Paragraphs)
+	}
+	if parsed < wrote*95/100 || parsed > wrote {
+		t.Errorf("%d paragraphs parsed back of %d written", parsed, wrote)
 	}
 }

@@ -14,22 +14,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 
 	"dialoguesearch/bench/internal/mix"
+	"dialoguesearch/indexer/synth"
 )
-
-// stopWords are never query terms: the Snowball English list (bleve's
-// stop_en) plus the extra words of PostgreSQL's english list. SQLite FTS5
-// keeps stop words, the others drop them.
-const stopWords = `i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
-she her hers herself it its itself they them their theirs themselves what which who whom this that these
-those am is are was were be been being have has had having do does did doing would should could ought
-i'm you're he's she's it's we're they're i've you've we've they've i'd you'd he'd she'd we'd they'd i'll
-you'll he'll she'll we'll they'll isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't
-won't wouldn't shan't shouldn't can't cannot couldn't mustn't let's that's who's what's here's there's
-when's where's why's how's a an the and but if or because as until while of at by for with about against
-between into through during before after above below to from up down in out on off over under again
-further then once here there when where why how all any both each few more most other some such no nor
-not only own same so than too very
-can don just now will`
 
 // bleveStopWords is the stop list our analyzer uses (bleve's stop_en, the
 // Snowball list in Lucene's format): the Lucene driver gets the same.
@@ -56,14 +42,14 @@ var classes = []struct {
 }
 
 // Queries returns the fixed mix: it depends on the vocabulary and seed only.
-func Queries(v *vocab, seed uint64) []mix.Query {
+func Queries(v *synth.Vocab, seed uint64) []mix.Query {
 	r := rand.New(rand.NewPCG(seed, 2))
 	// Content words: no stop words, no numbers, no acronyms (they have
 	// their own class), at least 3 letters, in frequency order.
 	var content []string
-	for _, w := range v.words {
+	for _, w := range v.Words {
 		lw := strings.ToLower(w)
-		if v.stop[lw] || len(lw) < 3 || !allLetters(lw) || isAcronym(w) {
+		if v.Stop[lw] || len(lw) < 3 || !allLetters(lw) || isAcronym(w) {
 			continue
 		}
 		content = append(content, lw)
@@ -77,8 +63,8 @@ func Queries(v *vocab, seed uint64) []mix.Query {
 	rare := func() string { return band(len(content)*3/4, len(content)) }
 	phrases := commonPhrases(v)
 	var acronyms [][2]string
-	for _, a := range acronymList {
-		if v.freq[strings.ToLower(a[0])] > 0 {
+	for _, a := range synth.Acronyms {
+		if v.Freq[strings.ToLower(a[0])] > 0 {
 			acronyms = append(acronyms, a)
 		}
 	}
@@ -155,12 +141,12 @@ func Queries(v *vocab, seed uint64) []mix.Query {
 				case 1:
 					f["series"] = []string{series[r.IntN(len(series))]}
 				case 2:
-					f["topic"] = []string{topicList[r.IntN(6)]}
+					f["topic"] = []string{synth.TopicList[r.IntN(6)]}
 				case 3:
-					f["speaker"] = []string{usPeople[r.IntN(6)], rokPeople[r.IntN(6)]}
+					f["speaker"] = []string{synth.USPeople[r.IntN(6)], synth.ROKPeople[r.IntN(6)]}
 				default:
 					f["series"] = []string{series[r.IntN(len(series))]}
-					f["topic"] = []string{topicList[r.IntN(6)]}
+					f["topic"] = []string{synth.TopicList[r.IntN(6)]}
 					f["year"] = []string{years[r.IntN(len(years))]}
 				}
 				for k, vs := range f {
@@ -194,7 +180,7 @@ func isAcronym(w string) bool {
 // dropping stop words (position gaps are kept by every engine).
 func phraseWords(p string) []string {
 	var ws []string
-	for _, w := range tokenize(p) {
+	for _, w := range synth.Tokenize(p) {
 		if len([]rune(w)) < 2 { // the generator drops one-letter words too
 			continue
 		}
@@ -205,13 +191,13 @@ func phraseWords(p string) []string {
 
 // commonPhrases are the most frequent two- and three-word runs of content
 // words in the real records.
-func commonPhrases(v *vocab) []string {
+func commonPhrases(v *synth.Vocab) []string {
 	count := map[string]int{}
 	ok := func(w string) bool {
 		lw := strings.ToLower(w)
-		return !v.stop[lw] && len(lw) >= 3 && allLetters(lw) && !isAcronym(w)
+		return !v.Stop[lw] && len(lw) >= 3 && allLetters(lw) && !isAcronym(w)
 	}
-	for _, run := range v.runs {
+	for _, run := range v.Runs {
 		for i := 0; i+1 < len(run); i++ {
 			if ok(run[i]) && ok(run[i+1]) {
 				count[strings.ToLower(run[i]+" "+run[i+1])]++

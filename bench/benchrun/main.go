@@ -4,6 +4,7 @@
 //	benchrun lucene|lucene8|sqlite|pg -n 100000 [-out bench/out] [-reps 3]
 //	benchrun http -n 100000 -url http://127.0.0.1:8099 (our server, already started)
 //	benchrun http -n 100000 -engine lucene|lucene8 (starts the Lucene driver)
+//	benchrun ready -n 49000 -files DIR (record files to a ready server)
 //	benchrun report -n 100000
 //
 // Each engine writes <engine>-N.json (mix.Run) into the out directory; the
@@ -34,6 +35,8 @@ type opts struct {
 	rate int
 	// engine: http: which Lucene to load when -url is empty.
 	engine string
+	// files: ready: the directory of record files.
+	files string
 	// root is the repository root (the Java drivers are compiled from it).
 	root string
 }
@@ -42,7 +45,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("benchrun: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: benchrun lucene|lucene8|sqlite|pg|http|report [flags]")
+		log.Fatal("usage: benchrun lucene|lucene8|sqlite|pg|http|ready|report [flags]")
 	}
 	cmd := os.Args[1]
 	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
@@ -55,6 +58,7 @@ func main() {
 	fs.StringVar(&o.dur, "duration", "10s", "http: duration of each closed-loop run")
 	fs.IntVar(&o.rate, "rate", 200, "http: open-loop total rate (requests/s)")
 	fs.StringVar(&o.engine, "engine", "lucene", "http without -url: the Lucene peer to start (lucene or lucene8)")
+	fs.StringVar(&o.files, "files", "", "ready: directory of record files (benchgen -files)")
 	fs.StringVar(&o.root, "root", ".", "repository root (the Java drivers are compiled from it)")
 	fs.Parse(os.Args[2:])
 	var err error
@@ -67,6 +71,8 @@ func main() {
 		err = runPG(o)
 	case "http":
 		err = runHTTP(o)
+	case "ready":
+		err = runReady(o)
 	case "report":
 		err = report(o)
 	default:

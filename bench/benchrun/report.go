@@ -195,6 +195,17 @@ func report(o opts) error {
 			fmt.Fprintf(&b, "| %s | %s | %s | %.0f | %.2f | %.2f | %.2f | %s |\n", h.Engine, h.Tool, conns, h.ReqPerSec, h.P50, h.P90, h.P99, h.Errors)
 		}
 	}
+	b.WriteString("\n## Record files to a ready server\n\n")
+	if bs, err := os.ReadFile(o.path("ready.json")); err != nil {
+		b.WriteString("Not measured in this run.\n")
+	} else {
+		var rr ReadyRun
+		if err := json.Unmarshal(bs, &rr); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "`dialoguesearch serve --corpus DIR` on %d record files in the shipped records' shape (benchgen -files), %d paragraphs, empty data directory: ready (first 200 of /readyz) after %.2f s, peak RSS %.0f MB. `dialoguesearch parse` of the same files alone: %.2f s (%.0f paragraphs/s).\n",
+			rr.Files, rr.Paragraphs, rr.ReadySeconds, float64(rr.PeakRSSBytes)/(1<<20), rr.ParseSeconds, float64(rr.Paragraphs)/rr.ParseSeconds)
+	}
 	b.WriteString("\n## Notes per engine\n\n")
 	for _, r := range runs {
 		for _, n := range r.Notes {

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"dialoguesearch/bench/internal/mix"
+)
+
+// ReadyRun is the record-files-to-ready path: `dialoguesearch serve
+// --corpus DIR` on record files in the shipped records' shape, from the
+// start of the process to the first 200 of /readyz, and its peak RSS.
+type ReadyRun struct {
+	Files        int     `json:"files"`
+	Paragraphs   int     `json:"paragraphs"`
+	ReadySeconds float64 `json:"ready_seconds"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"` // the serve process, up to ready
+	// ParseSeconds is `dialoguesearch parse` of every file alone (JSON to
+	// /dev/null), for the share of parsing in the time to ready.
+	ParseSeconds float64 `json:"parse_seconds"`
+	Hits         int     `json:"hits"` // total of a search after ready (a check)
+}
+
+// runReady builds the binary, starts `serve --corpus -files` with an empty
+// data directory, polls /readyz every 10 ms, then stops the server and
+// reads its peak RSS; then times `parse` of the same files.
+func runReady(o opts) error {
+	bin := filepath.Join(o.out, "dialoguesearch")
+	if b, err := exec.Command("go", "build", "-o", bin, o.root).CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, b)
+	}
+	entries, err := os.ReadDir(o.files)
+	if err != nil {
+		return fmt.Errorf("ready: %w (benchgen -files DIR writes the record files)", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".txt") {
+			names = append(names, filepath.Join(o.files, e.Name()))
+		}
+	}
+	data, err := os.MkdirTemp(o.out, "ready-data-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(data)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	srv := exec.Command(bin, "serve", "--corpus", o.files, "--data", data, "--addr", addr, "--log-level", "warn")
+	srv.Stdout, srv.Stderr = os.Stderr, os.Stderr
+	t := mix.Start()
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer srv.Process.Kill()
+	var r ReadyRun
+	r.Files = len(names)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		resp, err := client.Get("http://" + addr + "/readyz")
+		if err == nil {
+			var body struct {
+				Paragraphs int `json:"paragraphs"`
+			}
+			json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				r.ReadySeconds = t.Seconds()
+				r.Paragraphs = body.Paragraphs
+				break
+			}
+		}
+		if t.Seconds() > 600 {
+			return fmt.Errorf("ready: not ready after 600 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if resp, err := client.Get("http://" + addr + "/api/search?" + url.Values{"q": {"alliance"}}.Encode()); err == nil {
+		var body struct {
+			Total int `json:"total"`
+		}
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		r.Hits = body.Total
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+	if ru, ok := srv.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.PeakRSSBytes = ru.Maxrss * 1024
+	}
+	if r.Paragraphs == 0 || r.Hits == 0 {
+		return fmt.Errorf("ready: %d paragraphs indexed, %d hits for alliance", r.Paragraphs, r.Hits)
+	}
+	pt := mix.Start()
+	p := exec.Command(bin, append([]string{"parse"}, names...)...)
+	p.Stdout = io.Discard
+	if err := p.Run(); err != nil {
+		return fmt.Errorf("parse: %w", err)
+	}
+	r.ParseSeconds = pt.Seconds()
+	bs, _ := json.MarshalIndent(r, "", " ")
+	fmt.Printf("ready: %d files, %d paragraphs: ready in %.2f s, peak RSS %.0f MB; parse alone %.2f s (%.0f paragraphs/s)\n",
+		r.Files, r.Paragraphs, r.ReadySeconds, float64(r.PeakRSSBytes)/(1<<20), r.ParseSeconds, float64(r.Paragraphs)/r.ParseSeconds)
+	return os.WriteFile(o.path("ready.json"), bs, 0o644)
+}
