@@ -265,9 +265,21 @@ func validate(a *Alert, allowPrivate bool) error {
 			return failure.Param("q", "q: %s", failure.Message(err))
 		}
 	}
-	for k := range a.Filters {
+	if strings.ContainsRune(a.Query, 0) {
+		return failure.Param("q", "q holds a NUL character")
+	}
+	// The same limits as a search's filters: an alert is a saved search.
+	for k, vs := range a.Filters {
 		if !slices.Contains(indexer.FacetNames, k) {
 			return failure.Param(k, "unknown filter %q (facet filters are %s)", k, strings.Join(indexer.FacetNames, ", "))
+		}
+		if len(vs) > indexer.MaxFilterValues {
+			return failure.Param(k, "%s has %d values; the limit is %d", k, len(vs), indexer.MaxFilterValues)
+		}
+		for _, v := range vs {
+			if len([]rune(v)) > indexer.MaxQueryLength || strings.ContainsRune(v, 0) {
+				return failure.Param(k, "a %s value is longer than %d characters or holds a NUL character", k, indexer.MaxQueryLength)
+			}
 		}
 	}
 	for _, d := range []struct{ name, v string }{{"from", a.From}, {"to", a.To}} {

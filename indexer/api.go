@@ -23,6 +23,10 @@ const MaxPageSize = 100
 // MaxQueryLength caps Request.Query, in characters.
 const MaxQueryLength = 1000
 
+// MaxFilterValues caps the values of one facet filter, in a search and in a
+// saved alert alike.
+const MaxFilterValues = 50
+
 // Request is one search: the query string in the project's syntax, facet
 // filters (several values of one facet = OR, different facets = AND), a date
 // range, sort, and page.

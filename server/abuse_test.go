@@ -140,3 +140,71 @@ func TestAccessLogShowsDroppedAnswer(t *testing.T) {
 		t.Errorf("the log line does not say why: %v", entry)
 	}
 }
+
+// The admin token is taken from the Authorization header only: in a URL it
+// would end up in logs and browser histories.
+func TestAdminTokenOnlyInHeader(t *testing.T) {
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	var e errorBody
+	if code := env.do("GET", "/api/alerts?token="+testAdminToken, "", "", nil, &e); code != http.StatusForbidden ||
+		!strings.Contains(e.Error.Message, "Authorization header") {
+		t.Errorf("admin token in the URL: %d %+v", code, e)
+	}
+	if code := env.do("POST", "/api/records?token="+testAdminToken, "", "text/plain", strings.NewReader(recordKIDD26), nil); code != http.StatusForbidden {
+		t.Errorf("ingest with the admin token in the URL: %d, want 403", code)
+	}
+	if code := env.do("GET", "/api/alerts", testAdminToken, "", nil, nil); code != http.StatusOK {
+		t.Errorf("admin token in the header: %d, want 200", code)
+	}
+}
+
+// Anonymous alert creation is limited per client; the admin is not.
+func TestAlertCreationLimitedPerClient(t *testing.T) {
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	body := func(i int) io.Reader { return strings.NewReader(fmt.Sprintf(`{"q":"alliance %d"}`, i)) }
+	for i := 0; i < AlertCreateBurst; i++ {
+		if code := env.do("POST", "/api/alerts", "", "application/json", body(i), nil); code != http.StatusCreated {
+			t.Fatalf("alert %d: %d", i+1, code)
+		}
+	}
+	var e errorBody
+	if code := env.do("POST", "/api/alerts", "", "application/json", body(99), &e); code != http.StatusTooManyRequests ||
+		!strings.Contains(e.Error.Message, "too many alerts") {
+		t.Errorf("alert %d: %d %+v, want 429", AlertCreateBurst+1, code, e)
+	}
+	// The browser form meets the same allowance.
+	if code := env.do("POST", "/alerts/new", "", "application/x-www-form-urlencoded", strings.NewReader("q=alliance"), nil); code != http.StatusTooManyRequests {
+		t.Errorf("form after the allowance: %d, want 429", code)
+	}
+	if code := env.do("POST", "/api/alerts", testAdminToken, "application/json", body(100), nil); code != http.StatusCreated {
+		t.Errorf("admin past the anonymous allowance: %d, want 201", code)
+	}
+	var list struct{ Total int }
+	env.do("GET", "/api/alerts", testAdminToken, "", nil, &list)
+	if list.Total != AlertCreateBurst+1 {
+		t.Errorf("%d alerts stored, want %d", list.Total, AlertCreateBurst+1)
+	}
+}
+
+// An alert's filters have the limits of a search's.
+func TestAlertFiltersHaveSearchLimits(t *testing.T) {
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	vals := func(n int) string {
+		var vs []string
+		for i := 0; i < n; i++ {
+			vs = append(vs, fmt.Sprintf("%q", fmt.Sprint("topic-", i)))
+		}
+		return `{"q":"alliance","filters":{"topic":[` + strings.Join(vs, ",") + `]}}`
+	}
+	var e errorBody
+	if code := env.do("POST", "/api/alerts", "", "application/json", strings.NewReader(vals(MaxFilterValues+1)), &e); code != http.StatusBadRequest ||
+		e.Error.Param != "topic" {
+		t.Errorf("%d topic values: %d %+v, want 400 naming topic", MaxFilterValues+1, code, e)
+	}
+	if code := env.do("POST", "/api/alerts", "", "application/json", strings.NewReader(vals(MaxFilterValues)), nil); code != http.StatusCreated {
+		t.Errorf("%d topic values: %d, want 201", MaxFilterValues, code)
+	}
+	if code := env.do("POST", "/api/alerts", "", "application/json", strings.NewReader(`{"q":"alli\u0000ance"}`), nil); code != http.StatusBadRequest {
+		t.Errorf("q with NUL: %d, want 400", code)
+	}
+}

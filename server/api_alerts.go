@@ -5,13 +5,17 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"dialoguesearch/alert"
 	"dialoguesearch/failure"
@@ -21,10 +25,8 @@ import (
 // credential is the token of a request: "Authorization: Bearer <token>",
 // else ?token= (links in emails), else a form field "token".
 func credential(c echo.Context) string {
-	if h := c.Request().Header.Get("Authorization"); h != "" {
-		if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(tok)
-		}
+	if tok := bearerToken(c); tok != "" {
+		return tok
 	}
 	if t := c.QueryParam("token"); t != "" {
 		return t
@@ -37,14 +39,53 @@ func credential(c echo.Context) string {
 	return ""
 }
 
+// bearerToken is the token of "Authorization: Bearer <token>", or "".
+func bearerToken(c echo.Context) string {
+	if tok, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(tok)
+	}
+	return ""
+}
+
+// Anonymous alert creation is limited per client address: a burst of
+// AlertCreateBurst, then one more every AlertCreateEvery. The admin token
+// lifts the limit.
+const (
+	AlertCreateBurst = 20
+	AlertCreateEvery = 3 * time.Minute
+)
+
+func newAlertCreateLimiter() *middleware.RateLimiterMemoryStore {
+	return middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Every(AlertCreateEvery), Burst: AlertCreateBurst, ExpiresIn: time.Hour,
+	})
+}
+
+// allowAlertCreate refuses (429) an anonymous client past its allowance of
+// new alerts.
+func (s *Server) allowAlertCreate(c echo.Context) error {
+	if tok := bearerToken(c); s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) == 1 {
+		return nil
+	}
+	if ok, _ := s.alertCreates.Allow(c.RealIP()); !ok {
+		return &echo.HTTPError{Code: http.StatusTooManyRequests,
+			Message: fmt.Sprintf("too many alerts created from this address: %d, then one every %v; try again later", AlertCreateBurst, AlertCreateEvery)}
+	}
+	return nil
+}
+
 // requireAdmin checks the admin bearer token; without one configured the
-// admin endpoints are off.
+// admin endpoints are off. The token is taken from the Authorization header
+// only: a URL ends up in access logs, proxies and browser histories.
 func (s *Server) requireAdmin(c echo.Context) error {
 	if s.cfg.AdminToken == "" {
 		return failure.New(failure.Forbidden, "this endpoint is off: the server has no admin token (--admin-token or DIALOGUESEARCH_ADMIN_TOKEN)")
 	}
-	tok := credential(c)
+	tok := bearerToken(c)
 	if tok == "" {
+		if c.QueryParam("token") != "" {
+			return failure.New(failure.Forbidden, "the admin token is accepted only in the Authorization header (Authorization: Bearer <token>), never in the URL")
+		}
 		return failure.New(failure.Forbidden, "the admin token is required (Authorization: Bearer <token>)")
 	}
 	if subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) != 1 {
@@ -84,6 +125,9 @@ func (s *Server) handleAlertCreate(c echo.Context) error {
 	}
 	in, err := decodeAlertInput(c)
 	if err != nil {
+		return err
+	}
+	if err := s.allowAlertCreate(c); err != nil {
 		return err
 	}
 	v, err := svc.Create(in)

@@ -24,7 +24,7 @@ const (
 	// MaxResultWindow is how deep page and size may reach (page*size).
 	MaxResultWindow = 10000
 	// MaxFilterValues caps the values of one facet filter.
-	MaxFilterValues = 50
+	MaxFilterValues = indexer.MaxFilterValues
 	// MaxCSVRows caps the rows of one CSV export.
 	MaxCSVRows = MaxResultWindow
 )

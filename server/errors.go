@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"dialoguesearch/failure"
 )
@@ -87,7 +88,9 @@ func toAPIError(err error) (int, apiError) {
 		case http.StatusNotFound:
 			msg = "no such route"
 		case http.StatusTooManyRequests:
-			msg = "rate limit exceeded; slow down and retry"
+			if msg == middleware.ErrRateLimitExceeded.Message || msg == http.StatusText(he.Code) {
+				msg = "rate limit exceeded; slow down and retry"
+			}
 		case http.StatusRequestEntityTooLarge:
 			msg = "request body too large"
 		}

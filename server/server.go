@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"dialoguesearch/alert"
 	"dialoguesearch/app"
@@ -54,6 +55,8 @@ type Server struct {
 	metrics *metrics
 	app     *app.App
 
+	alertCreates *middleware.RateLimiterMemoryStore // anonymous alert creation, per client
+
 	mu   sync.Mutex
 	http *http.Server
 }
@@ -68,7 +71,7 @@ func New(cfg Config, deps Deps) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: log, app: deps.App}
+	s := &Server{cfg: cfg, log: log, app: deps.App, alertCreates: newAlertCreateLimiter()}
 	if s.app == nil {
 		s.app = app.New(app.Config{}, nil, nil, log)
 	}

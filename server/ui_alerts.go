@@ -114,6 +114,9 @@ func (s *Server) handleUIAlertCreate(c echo.Context) error {
 		return failure.Param("body", "malformed form")
 	}
 	in := inputFromForm(form)
+	if err := s.allowAlertCreate(c); err != nil {
+		return err
+	}
 	v, err := svc.Create(in)
 	if err != nil {
 		if failure.KindOf(err) == failure.BadInput {
