@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -100,7 +101,12 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 	}
 	var recs []*corpus.Record
 	for _, p := range changed {
-		f, err := fsys.Open(p)
+		f, err := corpus.Open(fsys, p)
+		if errors.Is(err, corpus.ErrOutside) {
+			s.log.Warn("watch: record skipped", "file", p, "err", err)
+			seen[p] = stamps[p]
+			continue
+		}
 		if err != nil {
 			continue
 		}

@@ -126,7 +126,10 @@ func (r *Rules) loadOne(fsys fs.FS, name string) (*Record, error) {
 	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > MaxFileSize {
 		return nil, fileError(failure.TooLarge, ErrTooLarge, name, "file is %d bytes, over the %d MB limit", info.Size(), MaxFileSize>>20)
 	}
-	f, err := fsys.Open(name)
+	f, err := Open(fsys, name)
+	if errors.Is(err, ErrOutside) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("corpus: %s: %w", name, err)
 	}
