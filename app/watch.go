@@ -103,7 +103,7 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 	for _, p := range changed {
 		f, err := corpus.Open(fsys, p)
 		if errors.Is(err, corpus.ErrOutside) {
-			s.log.Warn("watch: record skipped", "file", p, "err", err)
+			a.log.Warn("watch: record skipped", "file", p, "err", err)
 			seen[p] = stamps[p]
 			continue
 		}
