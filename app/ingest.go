@@ -67,13 +67,16 @@ func (a *App) Ingest(ctx context.Context, name string, data []byte) (Ingested, e
 	return Ingested{Record: rec, NewParagraphs: len(stats.NewParagraphs), AlertMatches: n}, nil
 }
 
+// keptExt are the extensions ingestExt gives.
+var keptExt = []string{".txt", ".html", ".md"}
+
 // ingestExt is the extension an ingested original is kept under: one that
 // corpus.Load reads back the same way.
 func ingestExt(name string) string {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".html", ".htm", ".xhtml":
+	switch {
+	case corpus.IsHTMLName(name):
 		return ".html"
-	case ".md":
+	case strings.EqualFold(filepath.Ext(name), ".md"):
 		return ".md"
 	}
 	return ".txt"
@@ -111,7 +114,7 @@ func saveOriginal(dataDir string, rec *corpus.Record, name string, data []byte) 
 		if !ok {
 			return os.Remove(tmp)
 		}
-		for _, ext := range []string{".txt", ".html", ".md"} {
+		for _, ext := range keptExt {
 			if old := safeFileName(rec.ID) + ext; old != final {
 				os.Remove(filepath.Join(dir, old))
 			}

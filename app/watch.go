@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -55,9 +54,6 @@ type watchState struct {
 	ids    map[string]string
 }
 
-// watchedExt are the record file extensions (as corpus.Load reads them).
-var watchedExt = map[string]bool{".txt": true, ".text": true, ".md": true, ".html": true, ".htm": true, ".xhtml": true, "": true}
-
 func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchState) error {
 	seen := state.stamps
 	fsys := os.DirFS(a.cfg.CorpusDir)
@@ -73,7 +69,7 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 			}
 			return nil
 		}
-		if d.IsDir() || !watchedExt[strings.ToLower(filepath.Ext(p))] {
+		if d.IsDir() || !corpus.IsRecordFile(p) {
 			return nil
 		}
 		info, err := d.Info()

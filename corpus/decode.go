@@ -119,8 +119,7 @@ func looksHTML(name string, b []byte) bool {
 		head = head[:4096]
 	}
 	h := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(string(head), "\uFEFF")))
-	lower := strings.ToLower(name)
-	if strings.HasSuffix(lower, ".html") || strings.HasSuffix(lower, ".htm") || strings.HasSuffix(lower, ".xhtml") {
+	if IsHTMLName(name) {
 		// named HTML, but plain text inside is parsed as text
 		return htmlTag.MatchString(h)
 	}

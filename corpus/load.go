@@ -58,9 +58,25 @@ func (r *Rules) Parse(rd io.Reader, name string) (*Record, error) {
 	return r.parseBytes(b, name)
 }
 
-// recordExt are the file names Load reads; others (README, images) are
-// skipped silently.
-var recordExt = map[string]bool{".txt": true, ".text": true, ".md": true, ".html": true, ".htm": true, ".xhtml": true, "": true}
+// recordExt are the extensions of the files Load reads, each with whether
+// the name says HTML; others (README, images) are skipped silently.
+var recordExt = map[string]bool{".txt": false, ".text": false, ".md": false, ".html": true, ".htm": true, ".xhtml": true, "": false}
+
+// IsRecordFile reports whether Load reads a file of this name (by its
+// extension; a name starting with "." is never a record).
+func IsRecordFile(name string) bool {
+	base := path.Base(name)
+	if strings.HasPrefix(base, ".") {
+		return false
+	}
+	_, ok := recordExt[strings.ToLower(path.Ext(base))]
+	return ok
+}
+
+// IsHTMLName reports whether a record file's name says it is HTML.
+func IsHTMLName(name string) bool {
+	return recordExt[strings.ToLower(path.Ext(name))]
+}
 
 // Load parses every record file in fsys (recursively, in path order). A file
 // that cannot be parsed is reported as a Problem and skipped; the others load.
@@ -90,7 +106,7 @@ func (r *Rules) Load(fsys fs.FS) ([]*Record, []Problem) {
 			}
 			return nil
 		}
-		if d.IsDir() || !recordExt[strings.ToLower(path.Ext(base))] {
+		if d.IsDir() || !IsRecordFile(base) {
 			return nil
 		}
 		names = append(names, p)
