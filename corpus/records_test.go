@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bytes"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -54,7 +55,9 @@ func TestShippedRecords(t *testing.T) {
 				t.Fatalf("no expected metadata for %s: %v", name, err)
 			}
 			var want expected
-			if err := json.Unmarshal(b, &want); err != nil {
+			dec := json.NewDecoder(bytes.NewReader(b)) // a misspelt key would check nothing
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&want); err != nil {
 				t.Fatal(err)
 			}
 			f, err := Default().Open(name)

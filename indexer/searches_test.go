@@ -1,6 +1,7 @@
 package indexer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -88,9 +89,12 @@ func TestSearches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A misspelt key would otherwise check nothing.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
 	var cases []searchCase
-	if err := json.Unmarshal(b, &cases); err != nil {
-		t.Fatal(err)
+	if err := dec.Decode(&cases); err != nil {
+		t.Fatalf("testdata/searches.json: %v", err)
 	}
 	x := shippedIndex(t)
 	for _, tc := range cases {

@@ -95,7 +95,7 @@ func TestSearchPaging(t *testing.T) {
 	s, _ := newTestServer(t, testConfig())
 	all := searchOK(t, s, "q=deterrence&size=100")
 	if all.Total < 4 {
-		t.Skipf("need 4 hits, have %d", all.Total)
+		t.Fatalf("need 4 hits for two pages of 2, have %d", all.Total)
 	}
 	p1 := searchOK(t, s, "q=deterrence&size=2&page=1")
 	p2 := searchOK(t, s, "q=deterrence&size=2&page=2")
