@@ -42,6 +42,10 @@ type Request struct {
 	// (Hit.SortKeys of the last hit of the previous page): the way to read
 	// past the first 10,000 hits.
 	After []string `json:"after,omitempty"`
+	// Record, when set, restricts the search to the paragraphs of the
+	// record with this id (the record page asks which of its paragraphs a
+	// query matches).
+	Record string `json:"-"`
 	// NoFacets skips facet counting (CSV export, alerts).
 	NoFacets bool `json:"-"`
 	// NoSuggest skips the "did you mean" suggestion of a search without

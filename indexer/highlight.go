@@ -53,16 +53,27 @@ func (c *analysisCache) analyze(a analysis.Analyzer, text string) analysis.Token
 	return toks
 }
 
+// Span is a byte range [Start, End) of a text.
+type Span struct{ Start, End int }
+
 // highlight builds the HTML snippet of text for compiled query c: the text
-// HTML-escaped, with <mark> around the words the query matched (stems,
-// phrases, prefixes, fuzzy words and synonym expansions alike), found by
-// analysing the text again with the index's analyzer. Only the hits shown
-// are highlighted, so this costs a few microseconds per hit. It also returns
-// the labels of the expansions found in text.
+// HTML-escaped, with <mark> around the spans of marks, cut to a window
+// around the first. It also returns the labels of the expansions found in
+// text.
 func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string) {
+	spans, expansions := marks(a, c, text)
+	return snippet(text, spans), expansions
+}
+
+// marks finds what compiled query c matched in text: the words (stems,
+// phrases, prefixes, fuzzy words and synonym expansions alike), found by
+// analysing the text again with the index's analyzer, as sorted spans that
+// neither overlap nor touch, and the labels of the expansions found. Only
+// the texts shown are highlighted, so this costs a few microseconds each.
+func marks(a analysis.Analyzer, c *compiled, text string) ([]Span, []string) {
 	expansions := []string{}
 	if c == nil || text == "" {
-		return snippet(text, nil), expansions
+		return nil, expansions
 	}
 	toks := recentAnalyses.analyze(a, text)
 	var spans [][2]int
@@ -146,7 +157,21 @@ func highlight(a analysis.Analyzer, c *compiled, text string) (string, []string)
 			}
 		}
 	}
-	return snippet(text, spans), expansions
+	return merge(spans), expansions
+}
+
+// merge sorts spans and joins those that overlap or touch.
+func merge(spans [][2]int) []Span {
+	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
+	var merged []Span
+	for _, s := range spans {
+		if n := len(merged); n > 0 && s[0] <= merged[n-1].End {
+			merged[n-1].End = max(merged[n-1].End, s[1])
+			continue
+		}
+		merged = append(merged, Span{s[0], s[1]})
+	}
+	return merged
 }
 
 func inside(m [2]int, spans [][2]int) bool {
@@ -183,25 +208,14 @@ func abs(n int) int {
 	return n
 }
 
-// snippet writes text escaped, with spans (byte ranges) marked, cut to a
+// snippet writes text escaped, with merged (sorted, apart) marked, cut to a
 // window of about snippetRunes around the first span.
-func snippet(text string, spans [][2]int) string {
-	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
-	var merged [][2]int
-	for _, s := range spans {
-		if n := len(merged); n > 0 && s[0] <= merged[n-1][1] {
-			if s[1] > merged[n-1][1] {
-				merged[n-1][1] = s[1]
-			}
-			continue
-		}
-		merged = append(merged, s)
-	}
+func snippet(text string, merged []Span) string {
 	lo, hi := 0, len(text)
 	if len([]rune(text)) > snippetRunes {
 		anchor := 0
 		if len(merged) > 0 {
-			anchor = merged[0][0]
+			anchor = merged[0].Start
 		}
 		lo = anchor - snippetRunes/4
 		if lo < 0 {
@@ -221,10 +235,10 @@ func snippet(text string, spans [][2]int) string {
 	}
 	at := lo
 	for _, s := range merged {
-		if s[1] <= lo || s[0] >= hi {
+		if s.End <= lo || s.Start >= hi {
 			continue
 		}
-		st, en := max(s[0], lo), min(s[1], hi)
+		st, en := max(s.Start, lo), min(s.End, hi)
 		b.WriteString(html.EscapeString(text[at:st]))
 		b.WriteString("<mark>")
 		b.WriteString(html.EscapeString(text[st:en]))

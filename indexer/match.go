@@ -7,11 +7,14 @@ import (
 )
 
 // Matcher is a Request compiled once to find every paragraph it matches,
-// cheaply: only ids and scores, no stored fields, facets, suggestions or
-// pages. Saved alerts use it: 10,000 searches against the small in-memory
-// index of a new record's paragraphs, where loading stored fields and
-// highlighting every hit cost more than the search itself. The paragraphs
-// it finds are exactly those Search finds for the same Request.
+// cheaply (only ids and scores, no stored fields, facets, suggestions or
+// pages), and to highlight texts as Search does. Saved alerts use it: 10,000
+// searches against the small in-memory index of a new record's paragraphs,
+// where loading stored fields and highlighting every hit cost more than the
+// search itself. So does the record page, which marks the paragraphs of one
+// record (Request.Record) that a query matches. The paragraphs it finds are
+// exactly those Search finds for the same Request, and its marks are those
+// of Search's snippets.
 type Matcher struct {
 	x *Index
 	p *searchPlan
@@ -98,4 +101,12 @@ func (m *Matcher) search(ctx context.Context, bi bleve.Index, size int) (*bleve.
 // Hit.Expansions for a matching paragraph with this text.
 func (m *Matcher) Snippet(text string) (string, []string) {
 	return highlight(m.x.analyzer, m.p.c, text)
+}
+
+// Highlight returns what the query matched in text, a whole paragraph not
+// cut to a snippet: sorted byte spans that neither overlap nor touch (the
+// <mark>s of Search's snippet of a paragraph with this text), and the labels
+// of the synonym expansions found in it.
+func (m *Matcher) Highlight(text string) ([]Span, []string) {
+	return marks(m.x.analyzer, m.p.c, text)
 }

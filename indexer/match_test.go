@@ -65,9 +65,61 @@ func TestMatcherAgreesWithSearch(t *testing.T) {
 			if snip != h.SnippetHTML || !slices.Equal(exps, h.Expansions) {
 				t.Errorf("%+v %s: snippet %q %v, search %q %v", req, h.ID, snip, exps, h.SnippetHTML, h.Expansions)
 			}
+			// The whole text's marks are the snippet's.
+			spans, exps := m.Highlight(h.Text)
+			if snip := snippet(h.Text, spans); snip != h.SnippetHTML || !slices.Equal(exps, h.Expansions) {
+				t.Errorf("%+v %s: highlight %q %v, search %q %v", req, h.ID, snip, exps, h.SnippetHTML, h.Expansions)
+			}
 		}
 	}
 	if _, err := x.NewMatcher(Request{Query: `"unclosed`}); err == nil {
 		t.Error("a syntax error compiled")
+	}
+}
+
+// Request.Record restricts a search to one record: its hits are exactly the
+// record's among the unrestricted ones.
+func TestRequestRecord(t *testing.T) {
+	x := shippedIndex(t)
+	ctx := context.Background()
+	for _, q := range []string{"OPCON", "deterrence", "NOT alliance", ""} {
+		all, err := x.Search(ctx, Request{Query: q, Size: MaxPageSize, NoSuggest: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Hits) == 0 {
+			t.Fatalf("%q: no hits", q)
+		}
+		rec := all.Hits[0].RecordID
+		want, err := x.Search(ctx, Request{Query: q, Size: MaxPageSize, NoSuggest: true, Sort: SortDateAsc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantIDs []string
+		for r := want; ; {
+			for _, h := range r.Hits {
+				if h.RecordID == rec {
+					wantIDs = append(wantIDs, h.ID)
+				}
+			}
+			if len(r.Hits) < MaxPageSize {
+				break
+			}
+			next := r.Hits[len(r.Hits)-1].SortKeys
+			if r, err = x.Search(ctx, Request{Query: q, Size: MaxPageSize, NoSuggest: true, Sort: SortDateAsc, After: next}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := x.Search(ctx, Request{Query: q, Record: rec, Size: MaxPageSize, Sort: SortDateAsc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gotIDs []string
+		for _, h := range got.Hits {
+			gotIDs = append(gotIDs, h.ID)
+		}
+		if !slices.Equal(gotIDs, wantIDs) || got.Total != uint64(len(wantIDs)) {
+			t.Errorf("%q in %s: %d hits %v, want %v", q, rec, got.Total, gotIDs, wantIDs)
+		}
 	}
 }

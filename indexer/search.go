@@ -48,6 +48,7 @@ type searchPlan struct {
 	after   []string
 	filters map[string][]string // facet -> values, only non-empty
 	dates   query.Query         // nil when no range
+	record  query.Query         // nil when not restricted to a record
 	c       *compiled
 }
 
@@ -101,6 +102,11 @@ func (x *Index) plan(req Request) (*searchPlan, error) {
 		q.SetField(fDate)
 		p.dates = q
 	}
+	if req.Record != "" {
+		q := query.NewTermQuery(req.Record)
+		q.SetField(fRecordID)
+		p.record = q
+	}
 	n, err := parseQuery(req.Query)
 	if err != nil {
 		return nil, err
@@ -143,17 +149,21 @@ func (x *Index) plan(req Request) (*searchPlan, error) {
 }
 
 // textQuery is the plan's query without its facet filters: the text
-// query and the date range.
+// query, the date range and the record.
 func (p *searchPlan) textQuery() query.Query {
-	switch {
-	case p.c.q == nil && p.dates == nil:
-		return query.NewMatchAllQuery()
-	case p.c.q == nil:
-		return p.dates
-	case p.dates == nil:
-		return p.c.q
+	var qs []query.Query
+	for _, q := range []query.Query{p.c.q, p.dates, p.record} {
+		if q != nil {
+			qs = append(qs, q)
+		}
 	}
-	return query.NewConjunctionQuery([]query.Query{p.c.q, p.dates})
+	switch len(qs) {
+	case 0:
+		return query.NewMatchAllQuery()
+	case 1:
+		return qs[0]
+	}
+	return query.NewConjunctionQuery(qs)
 }
 
 // query returns the plan's query with every filter except the facet skip.
@@ -185,6 +195,9 @@ func (p *searchPlan) query(skip string) query.Query {
 	}
 	if p.dates != nil {
 		qs = append(qs, p.dates)
+	}
+	if p.record != nil {
+		qs = append(qs, p.record)
 	}
 	switch len(qs) {
 	case 0:

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"html/template"
 	"regexp"
 	"sort"
@@ -8,18 +9,16 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/kljensen/snowball/english"
-
 	"dialoguesearch/corpus"
+	"dialoguesearch/indexer"
 )
 
-// The record page marks the query's words in every paragraph and wraps the
-// acronyms in <abbr title="expansion">. The search results get their
-// snippets from the indexer; a record page shows whole paragraphs, so it
-// marks them here, the same way the index matches: stemmed words, phrases,
-// prefixes, and the synonym and acronym expansions of the query's terms.
+// The record page marks what the query matched and wraps the acronyms in
+// <abbr title="expansion">. What a query matches is the indexer's to say
+// (indexer.Matcher): the paragraphs marked are exactly the record's hits in
+// a search, and the words marked in them exactly those of the search's
+// snippets (stems, phrases, prefixes, fuzzy words, synonym and acronym
+// expansions). Only the <abbr>s are this file's own.
 
 // span is a byte range [start, end) of a text.
 type span struct{ start, end int }
@@ -44,221 +43,32 @@ func wordSpans(text string) []span {
 	return out
 }
 
-func words(text string) []string {
-	var out []string
-	for _, s := range wordSpans(text) {
-		out = append(out, strings.ToLower(text[s.start:s.end]))
+// recordMarks returns the paragraphs of record recID that query q matches,
+// by paragraph number, each with the spans of its text that the query
+// matched; nil for an empty q. A syntax error in q is the search's.
+func recordMarks(ctx context.Context, idx *indexer.Index, rec *corpus.Record, q string) (map[int][]indexer.Span, error) {
+	if q == "" {
+		return nil, nil
 	}
-	return out
-}
-
-func stem(w string) string { return english.Stem(strings.ToLower(w), true) }
-
-var stopWords = func() analysis.TokenMap {
-	m := analysis.NewTokenMap()
-	if err := m.LoadBytes(en.EnglishStopWords); err != nil {
-		panic(err)
+	m, err := idx.NewMatcher(indexer.Request{Query: q, Record: rec.ID})
+	if err != nil {
+		return nil, err
 	}
-	return m
-}()
-
-// pattern is a sequence of words to mark: stems, except that the last word
-// is a raw prefix when prefix is set (deter* marks "deterrence").
-type pattern struct {
-	stems  []string
-	prefix bool
-}
-
-func (p pattern) key() string {
-	k := strings.Join(p.stems, " ")
-	if p.prefix {
-		k += "*"
+	ids, err := m.Match(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return k
-}
-
-// highlighter marks the words of one query.
-type highlighter struct{ patterns []pattern }
-
-// queryPhrases extracts the positive text terms of a query in the project's
-// syntax: words and quoted phrases, with prefix* and fuzzy~ markers; it
-// drops operators, excluded terms (-x, NOT x) and fields other than the text.
-func queryPhrases(q string) (phrases []string, prefixes []bool) {
-	i := 0
-	negate := false
-	for i < len(q) {
-		r, size := utf8.DecodeRuneInString(q[i:])
-		if unicode.IsSpace(r) || r == '(' || r == ')' {
-			i += size
-			if r == '(' || r == ')' {
-				negate = false
-			}
-			continue
-		}
-		// One term: [+|-][field:]("phrase"|word)[*][~n]
-		neg := negate
-		negate = false
-		if r == '-' || r == '!' {
-			neg = true
-			i++
-		} else if r == '+' {
-			i++
-		}
-		field := ""
-		if m := fieldPrefix.FindStringSubmatch(q[i:]); m != nil {
-			field = strings.ToLower(m[1])
-			i += len(m[0])
-		}
-		var term string
-		if i < len(q) && q[i] == '"' {
-			end := strings.IndexByte(q[i+1:], '"')
-			if end < 0 {
-				term, i = q[i+1:], len(q)
-			} else {
-				term, i = q[i+1:i+1+end], i+end+2
-			}
-		} else {
-			start := i
-			for i < len(q) {
-				r, size := utf8.DecodeRuneInString(q[i:])
-				if unicode.IsSpace(r) || r == '(' || r == ')' {
-					break
-				}
-				i += size
-			}
-			term = q[start:i]
-			switch term {
-			case "AND", "OR", "&&", "||":
-				continue
-			case "NOT":
-				negate = true
-				continue
-			}
-		}
-		prefix := false
-		if j := strings.LastIndexByte(term, '~'); j >= 0 {
-			term = term[:j]
-		}
-		if strings.HasSuffix(term, "*") {
-			term, prefix = strings.TrimRight(term, "*"), true
-		}
-		if neg || (field != "" && field != "text") || strings.TrimSpace(term) == "" {
-			continue
-		}
-		phrases = append(phrases, term)
-		prefixes = append(prefixes, prefix)
+	hit := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		hit[id.ID] = true
 	}
-	return phrases, prefixes
-}
-
-var fieldPrefix = regexp.MustCompile(`^([A-Za-z_]+):`)
-
-// newHighlighter returns a highlighter for query q; expansions are groups of
-// terms that mean the same (synonyms, acronym and expansion), so that a
-// search for OPCON marks "operational control" too.
-func newHighlighter(q string, expansions [][]string) *highlighter {
-	h := &highlighter{}
-	seen := map[string]bool{}
-	add := func(p pattern) {
-		if len(p.stems) == 0 {
-			return
-		}
-		if len(p.stems) == 1 && !p.prefix {
-			if _, stop := stopWords[p.stems[0]]; stop {
-				return
-			}
-		}
-		if !seen[p.key()] {
-			seen[p.key()] = true
-			h.patterns = append(h.patterns, p)
+	out := map[int][]indexer.Span{}
+	for _, p := range rec.Paragraphs {
+		if hit[corpus.ParagraphID(rec.ID, p.N)] {
+			out[p.N], _ = m.Highlight(p.Text)
 		}
 	}
-	groupOf := map[string][]string{} // stem key of a term -> the terms meaning the same
-	for _, g := range expansions {
-		for _, t := range g {
-			k := stemKey(t)
-			groupOf[k] = append(groupOf[k], g...)
-		}
-	}
-	phrases, prefixes := queryPhrases(q)
-	for i, ph := range phrases {
-		ws := words(ph)
-		p := pattern{prefix: prefixes[i]}
-		for j, w := range ws {
-			if p.prefix && j == len(ws)-1 {
-				p.stems = append(p.stems, w)
-			} else {
-				p.stems = append(p.stems, stem(w))
-			}
-		}
-		add(p)
-		if p.prefix {
-			continue
-		}
-		for _, t := range groupOf[stemKey(ph)] {
-			add(pattern{stems: stemsOf(t)})
-		}
-	}
-	// Adjacent query words may together form a synonym ("North Korea" typed
-	// without quotes).
-	for n := 2; n <= 4; n++ {
-		for i := 0; i+n <= len(phrases); i++ {
-			joined := strings.Join(phrases[i:i+n], " ")
-			for _, t := range groupOf[stemKey(joined)] {
-				add(pattern{stems: stemsOf(t)})
-			}
-		}
-	}
-	return h
-}
-
-func stemsOf(s string) []string {
-	ws := words(s)
-	for i, w := range ws {
-		ws[i] = stem(w)
-	}
-	return ws
-}
-
-func stemKey(s string) string { return strings.Join(stemsOf(s), " ") }
-
-// mark reports which of the words (spans of text) the query matches.
-func (h *highlighter) mark(text string, toks []span) []bool {
-	out := make([]bool, len(toks))
-	if h == nil || len(h.patterns) == 0 {
-		return out
-	}
-	lower := make([]string, len(toks))
-	stems := make([]string, len(toks))
-	for i, t := range toks {
-		lower[i] = strings.ToLower(text[t.start:t.end])
-		stems[i] = stem(lower[i])
-	}
-	for i := range toks {
-		for _, p := range h.patterns {
-			n := len(p.stems)
-			if i+n > len(toks) {
-				continue
-			}
-			ok := true
-			for j, s := range p.stems {
-				if p.prefix && j == n-1 {
-					ok = strings.HasPrefix(lower[i+j], s)
-				} else {
-					ok = stems[i+j] == s
-				}
-				if !ok {
-					break
-				}
-			}
-			if ok {
-				for j := 0; j < n; j++ {
-					out[i+j] = true
-				}
-			}
-		}
-	}
-	return out
+	return out, nil
 }
 
 // abbrMatcher finds acronyms in text.
@@ -327,33 +137,44 @@ type insert struct {
 	tag   string
 }
 
-// renderText returns text HTML-escaped, with the words that h matches in
-// <mark> and the acronyms that a knows in <abbr title="...">, and whether
-// anything was marked.
-func renderText(text string, h *highlighter, a *abbrMatcher) (template.HTML, bool) {
-	toks := wordSpans(text)
-	marked := h.mark(text, toks)
-	abbrs := a.find(text, toks)
-	abbrEdge := map[int]bool{}
+// renderText returns text HTML-escaped, with marks (sorted byte spans, as
+// indexer.Matcher.Highlight gives them) in <mark> and the acronyms that a
+// knows in <abbr title="...">. Marks apart only by spaces share one <mark>
+// ("North Korea" typed unquoted), unless an <abbr> begins or ends between
+// them; a mark that crosses the edge of an <abbr> is cut there, so that the
+// tags nest.
+func renderText(text string, marks []indexer.Span, a *abbrMatcher) template.HTML {
+	abbrs := a.find(text, wordSpans(text))
+	var edges []int
 	for _, s := range abbrs {
-		abbrEdge[s.start], abbrEdge[s.end] = true, true
+		edges = append(edges, s.start, s.end)
 	}
-	var ins []insert
-	any := false
-	// Marked words separated only by spaces share one <mark> ("operational
-	// control"), unless an <abbr> begins or ends between them.
-	for i := 0; i < len(toks); i++ {
-		if !marked[i] {
+	edgeIn := func(lo, hi int) bool {
+		for _, e := range edges {
+			if lo <= e && e <= hi {
+				return true
+			}
+		}
+		return false
+	}
+	var joined []indexer.Span
+	for _, m := range marks {
+		if n := len(joined); n > 0 && strings.TrimSpace(text[joined[n-1].End:m.Start]) == "" && !edgeIn(joined[n-1].End, m.Start) {
+			joined[n-1].End = m.End
 			continue
 		}
-		any = true
-		j := i
-		for j+1 < len(toks) && marked[j+1] && !abbrEdge[toks[j].end] && !abbrEdge[toks[j+1].start] &&
-			strings.TrimSpace(text[toks[j].end:toks[j+1].start]) == "" {
-			j++
+		joined = append(joined, m)
+	}
+	var ins []insert
+	for _, m := range joined {
+		start := m.Start
+		for _, e := range edges {
+			if start < e && e < m.End {
+				ins = append(ins, insert{start, false, true, "<mark>"}, insert{e, true, true, "</mark>"})
+				start = e
+			}
 		}
-		ins = append(ins, insert{toks[i].start, false, true, "<mark>"}, insert{toks[j].end, true, true, "</mark>"})
-		i = j
+		ins = append(ins, insert{start, false, true, "<mark>"}, insert{m.End, true, true, "</mark>"})
 	}
 	for _, s := range abbrs {
 		title := template.HTMLEscapeString(a.expansion[text[s.start:s.end]])
@@ -380,15 +201,5 @@ func renderText(text string, h *highlighter, a *abbrMatcher) (template.HTML, boo
 		pos = in.pos
 	}
 	b.WriteString(template.HTMLEscapeString(text[pos:]))
-	return template.HTML(b.String()), any
-}
-
-// expansionGroups returns the groups of terms that mean the same for a
-// record: the curated synonyms, and each acronym with its expansion.
-func expansionGroups(glossary map[string]string) [][]string {
-	groups := corpus.Synonyms()
-	for k, v := range glossary {
-		groups = append(groups, []string{k, v})
-	}
-	return groups
+	return template.HTML(b.String())
 }

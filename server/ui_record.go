@@ -81,9 +81,9 @@ func (s *Server) handleUIRecord(c echo.Context) error {
 	for k, v := range rec.Glossary {
 		gloss[k] = v
 	}
-	var hl *highlighter
-	if q != "" {
-		hl = newHighlighter(q, expansionGroups(gloss))
+	marks, err := recordMarks(c.Request().Context(), idx, rec, q)
+	if err != nil {
+		return err
 	}
 	abbr := newAbbrMatcher(gloss)
 	section := ""
@@ -95,7 +95,9 @@ func (s *Server) handleUIRecord(c echo.Context) error {
 			page.Sections = append(page.Sections, sectionLink{pv.HeadingID, p.Section})
 		}
 		section = p.Section
-		pv.HTML, pv.Matched = renderText(p.Text, hl, abbr)
+		var spans []indexer.Span
+		spans, pv.Matched = marks[p.N]
+		pv.HTML = renderText(p.Text, spans, abbr)
 		if pv.Matched {
 			page.Matched++
 		}
