@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
-	"slices"
 	"time"
 
 	"dialoguesearch/failure"
@@ -134,11 +133,9 @@ func (s *Service) send(ctx context.Context, d *Delivery) error {
 	if !a.Active {
 		return errDropped
 	}
-	ms := slices.Clone(d.Matches)
-	if len(ms) == 0 && d.Last > 0 {
-		if ms, err = s.store.matchRange(d.AlertID, d.First, d.Last); err != nil {
-			return err
-		}
+	ms, err := s.store.matchRange(d.AlertID, d.First, d.Last)
+	if err != nil {
+		return err
 	}
 	if len(ms) == 0 {
 		return errDropped

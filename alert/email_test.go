@@ -23,12 +23,16 @@ func testAlert() *Alert {
 
 func testMatch(seq uint64) Match {
 	return Match{
-		Seq: seq, ParagraphID: "2026-01-01-scm-57-p3", TextHash: "0011223344556677",
-		Found: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), RecordID: "2026-01-01-scm-57",
-		Title: "57th SCM Joint Communiqué", Date: "2026-01-01", Section: "Alliance",
-		N: 3, Text: "The ministers discussed wartime operational control transition.",
-		SnippetHTML: "The ministers discussed wartime <mark>operational control</mark> transition &amp; more.",
-		Expansions:  []string{"OPCON → operational control"},
+		matchRef: matchRef{
+			Seq: seq, ParagraphID: "2026-01-01-scm-57-p3", TextHash: "0011223344556677",
+			Found: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), RecordID: "2026-01-01-scm-57", N: 3,
+			SnippetHTML: "The ministers discussed wartime <mark>operational control</mark> transition &amp; more.",
+			Expansions:  []string{"OPCON → operational control"},
+		},
+		paraText: paraText{
+			Title: "57th SCM Joint Communiqué", Date: "2026-01-01", Section: "Alliance",
+			Text: "The ministers discussed wartime operational control transition.",
+		},
 	}
 }
 

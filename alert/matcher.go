@@ -92,18 +92,15 @@ func (b *batch) match(bp batchPara, m *indexer.Matcher) Match {
 	r, p := bp.rec, bp.p
 	snip, exps := m.Snippet(p.Text)
 	return Match{
-		ParagraphID: corpus.ParagraphID(r.ID, p.N), TextHash: bp.hash, RecordID: r.ID, Title: r.Title,
-		Date: r.Date, Meeting: r.Meeting, Section: p.Section, N: p.N,
-		Speakers: nonNil(p.Speakers), Topics: nonNil(p.Topics), Text: p.Text,
-		SnippetHTML: snip, Expansions: exps,
+		matchRef: matchRef{
+			ParagraphID: corpus.ParagraphID(r.ID, p.N), TextHash: bp.hash, RecordID: r.ID, N: p.N,
+			SnippetHTML: snip, Expansions: exps,
+		},
+		paraText: paraText{
+			Title: r.Title, Date: r.Date, Meeting: r.Meeting, Section: p.Section,
+			Speakers: corpus.NonNil(p.Speakers), Topics: corpus.NonNil(p.Topics), Text: p.Text,
+		},
 	}
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // matchAll runs every active alert against the batch, on all cores; it

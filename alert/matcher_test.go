@@ -211,10 +211,14 @@ func searchMatches(t *testing.T, b *batch, a *Alert) []Match {
 		}
 		for _, h := range res.Hits {
 			out = append(out, Match{
-				ParagraphID: h.ID, TextHash: textHash(h.Text), RecordID: h.RecordID, Title: h.Title,
-				Date: h.Date, Meeting: h.Meeting, Section: h.Section, N: h.N,
-				Speakers: h.Speakers, Topics: h.Topics, Text: h.Text,
-				SnippetHTML: h.SnippetHTML, Expansions: h.Expansions,
+				matchRef: matchRef{
+					ParagraphID: h.ID, TextHash: textHash(h.Text), RecordID: h.RecordID, N: h.N,
+					SnippetHTML: h.SnippetHTML, Expansions: h.Expansions,
+				},
+				paraText: paraText{
+					Title: h.Title, Date: h.Date, Meeting: h.Meeting, Section: h.Section,
+					Speakers: h.Speakers, Topics: h.Topics, Text: h.Text,
+				},
 			})
 		}
 		if len(res.Hits) == 0 || uint64(len(out)) >= res.Total {

@@ -25,24 +25,22 @@ const StoreFile = "alerts.db"
 //	alerts      id -> Alert (JSON)
 //	matches     id -> bucket: seq (8 bytes, big endian) -> matchRef (JSON)
 //	texts       paragraph id + "\x00" + text hash -> paraText (JSON)
-//	seen        id -> bucket: record id + "\x00" + text hash -> seq (stores
-//	            written before a match was deduplicated by the paragraphs
-//	            bucket; only deleted now)
 //	paragraphs  record id + "\x00" + text hash of every paragraph text checked
 //	outbox      seq -> Delivery (JSON): webhook posts and emails not yet sent
+//	meta        "schema" -> the layout's version (8 bytes, big endian)
 //
 // A match keeps only what is particular to its alert (the snippet); the
 // paragraph it matched is kept once in texts, however many alerts it
 // matched: a new record matching thousands of alerts writes its text once,
-// not once per alert. Matches written before texts existed hold the whole
-// paragraph and are read as they are.
+// not once per alert. OpenStore migrates a file of an older layout once
+// (store_migrate.go), so reads know only this one.
 var (
 	bucketAlerts     = []byte("alerts")
 	bucketMatches    = []byte("matches")
 	bucketTexts      = []byte("texts")
-	bucketSeen       = []byte("seen")
 	bucketParagraphs = []byte("paragraphs")
 	bucketOutbox     = []byte("outbox")
+	bucketMeta       = []byte("meta")
 )
 
 // Store is the bbolt file holding alerts, matches and the outbox.
@@ -65,12 +63,12 @@ func OpenStore(path string) (*Store, error) {
 		return nil, fmt.Errorf("alert: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketAlerts, bucketMatches, bucketTexts, bucketSeen, bucketParagraphs, bucketOutbox} {
+		for _, b := range [][]byte{bucketAlerts, bucketMatches, bucketTexts, bucketParagraphs, bucketOutbox, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		return nil
+		return migrate(tx)
 	})
 	if err != nil {
 		db.Close()
@@ -162,12 +160,9 @@ func (s *Store) DeleteAlert(id string) error {
 		if err := alerts.Delete([]byte(id)); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketMatches, bucketSeen} {
-			b := tx.Bucket(name)
-			if b.Bucket([]byte(id)) != nil {
-				if err := b.DeleteBucket([]byte(id)); err != nil {
-					return err
-				}
+		if matches := tx.Bucket(bucketMatches); matches.Bucket([]byte(id)) != nil {
+			if err := matches.DeleteBucket([]byte(id)); err != nil {
+				return err
 			}
 		}
 		out := tx.Bucket(bucketOutbox)

@@ -13,24 +13,14 @@ import (
 	"dialoguesearch/corpus"
 )
 
-// Match is one new paragraph that matched an alert, recorded once.
+// Match is one new paragraph that matched an alert, recorded once: what is
+// particular to the alert (matchRef, kept in the matches bucket) and the
+// paragraph (paraText, kept once in the texts bucket however many alerts it
+// matched).
 type Match struct {
-	Seq         uint64         `json:"seq"` // per alert, increasing: newest has the highest
-	AlertID     string         `json:"alert_id"`
-	ParagraphID string         `json:"paragraph_id"`
-	TextHash    string         `json:"text_hash"`
-	Found       time.Time      `json:"matched_at"`
-	RecordID    string         `json:"record_id"`
-	Title       string         `json:"title"`
-	Date        corpus.Date    `json:"date"`
-	Meeting     corpus.Meeting `json:"meeting"`
-	Section     string         `json:"section"`
-	N           int            `json:"n"`
-	Speakers    []string       `json:"speakers"`
-	Topics      []string       `json:"topics"`
-	Text        string         `json:"text"`
-	SnippetHTML string         `json:"snippet_html"`
-	Expansions  []string       `json:"expansions"`
+	matchRef
+	AlertID string `json:"alert_id"`
+	paraText
 	// URL links to the paragraph in its record; filled when shown, not stored.
 	URL string `json:"url,omitempty"`
 }
@@ -38,7 +28,7 @@ type Match struct {
 // matchRef is a Match as the matches bucket keeps it: the paragraph's text
 // and record data are in the texts bucket under textKey.
 type matchRef struct {
-	Seq         uint64    `json:"seq"`
+	Seq         uint64    `json:"seq"` // per alert, increasing: newest has the highest
 	ParagraphID string    `json:"paragraph_id"`
 	TextHash    string    `json:"text_hash"`
 	Found       time.Time `json:"matched_at"`
@@ -205,10 +195,7 @@ func (s *Store) recordStream(checked map[string]string, in <-chan alertMatches, 
 				if !written[string(tk)] {
 					written[string(tk)] = true
 					if texts.Get(tk) == nil {
-						v, err := encode(paraText{
-							Title: m.Title, Date: m.Date, Meeting: m.Meeting, Section: m.Section,
-							Speakers: m.Speakers, Topics: m.Topics, Text: m.Text,
-						})
+						v, err := encode(m.paraText)
 						if err != nil {
 							return err
 						}
@@ -217,10 +204,7 @@ func (s *Store) recordStream(checked map[string]string, in <-chan alertMatches, 
 						}
 					}
 				}
-				v, err := encode(matchRef{
-					Seq: seq, ParagraphID: m.ParagraphID, TextHash: m.TextHash, Found: now,
-					RecordID: m.RecordID, N: m.N, SnippetHTML: m.SnippetHTML, Expansions: m.Expansions,
-				})
+				v, err := encode(m.matchRef)
 				if err != nil {
 					return err
 				}
@@ -255,21 +239,14 @@ func (s *Store) recordStream(checked map[string]string, in <-chan alertMatches, 
 // readMatch decodes a stored match of alertID, joining its paragraph from
 // texts.
 func readMatch(tx *bolt.Tx, alertID string, v []byte) (Match, error) {
-	var m Match
-	if err := json.Unmarshal(v, &m); err != nil {
+	m := Match{AlertID: alertID}
+	if err := json.Unmarshal(v, &m.matchRef); err != nil {
 		return m, fmt.Errorf("alert: corrupt match: %w", err)
 	}
-	m.AlertID = alertID
-	if m.Text != "" {
-		return m, nil // written before texts existed: whole
-	}
 	if raw := tx.Bucket(bucketTexts).Get(textKey(m.ParagraphID, m.TextHash)); raw != nil {
-		var p paraText
-		if err := json.Unmarshal(raw, &p); err != nil {
+		if err := json.Unmarshal(raw, &m.paraText); err != nil {
 			return m, fmt.Errorf("alert: corrupt text of %s: %w", m.ParagraphID, err)
 		}
-		m.Title, m.Date, m.Meeting, m.Section = p.Title, p.Date, p.Meeting, p.Section
-		m.Speakers, m.Topics, m.Text = p.Speakers, p.Topics, p.Text
 	}
 	return m, nil
 }

@@ -25,11 +25,8 @@ type Delivery struct {
 	Channel string `json:"channel"`
 	// First and Last are the Seq range of the alert's matches it carries,
 	// read from the matches bucket when it is sent.
-	First uint64 `json:"first"`
-	Last  uint64 `json:"last"`
-	// Matches is set on deliveries queued before First/Last existed, and
-	// on a delivery being sent.
-	Matches   []Match   `json:"matches,omitempty"`
+	First     uint64    `json:"first"`
+	Last      uint64    `json:"last"`
 	Created   time.Time `json:"created"`
 	Attempts  int       `json:"attempts"`
 	NextAt    time.Time `json:"next_at"`
@@ -41,8 +38,8 @@ type Delivery struct {
 
 // Count is the number of matches d carries.
 func (d *Delivery) Count() int {
-	if len(d.Matches) > 0 || d.Last == 0 {
-		return len(d.Matches)
+	if d.Last == 0 {
+		return 0
 	}
 	return int(d.Last - d.First + 1)
 }

@@ -2,12 +2,14 @@ package alert
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,8 +198,9 @@ func TestStoreKeepsParagraphOnce(t *testing.T) {
 	}
 }
 
-// Matches and deliveries written before the texts bucket (the whole Match
-// in every entry, the matches inside the delivery) still read and send.
+// A store of layout 1 (whole matches, a seen bucket, deliveries carrying
+// their matches) is migrated once on open: its matches read back and its
+// delivery is sent as before.
 func TestStoreReadsOldLayout(t *testing.T) {
 	recv := make(chan WebhookPayload, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -206,30 +209,18 @@ func TestStoreReadsOldLayout(t *testing.T) {
 		recv <- p
 	}))
 	defer srv.Close()
-	svc, err := Open(t.TempDir(), Config{WebhookAllowPrivate: true})
+	dir := t.TempDir()
+	a := testAlert()
+	a.WebhookURL = srv.URL
+	old := testMatch(1)
+	old.AlertID = a.ID
+	writeLayout1(t, filepath.Join(dir, StoreFile), a, old)
+
+	svc, err := Open(dir, Config{WebhookAllowPrivate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	a := testAlert()
-	a.WebhookURL = srv.URL
-	svc.store.PutAlert(a)
-	old := testMatch(1)
-	old.AlertID = a.ID
-	err = svc.store.db.Update(func(tx *bolt.Tx) error {
-		mb, err := tx.Bucket(bucketMatches).CreateBucketIfNotExists([]byte(a.ID))
-		if err != nil {
-			return err
-		}
-		mb.SetSequence(1)
-		if err := putJSON(mb, itob(1), old); err != nil {
-			return err
-		}
-		return enqueue(tx, &Delivery{Key: a.ID + "-webhook-1-1", AlertID: a.ID, Channel: ChannelWebhook, Matches: []Match{old}})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ms, _, err := svc.store.Matches(a.ID, 0, 10)
 	if err != nil || len(ms) != 1 || !reflect.DeepEqual(ms[0], old) {
 		t.Fatalf("old match read back %+v (%v), want %+v", ms, err, old)
@@ -238,10 +229,72 @@ func TestStoreReadsOldLayout(t *testing.T) {
 	if len(box) != 1 || box[0].Count() != 1 {
 		t.Fatalf("old delivery: %+v", box)
 	}
+	var version uint64
+	svc.store.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMeta).Get(keySchema); len(b) == 8 {
+			version = binary.BigEndian.Uint64(b)
+		}
+		if tx.Bucket([]byte("seen")) != nil {
+			t.Error("the seen bucket of layout 1 is still there")
+		}
+		return nil
+	})
+	if version != SchemaVersion {
+		t.Errorf("schema version after migration = %d, want %d", version, SchemaVersion)
+	}
 	if rep, err := svc.DeliverDue(context.Background()); err != nil || rep.Sent != 1 {
 		t.Fatalf("deliver: %+v %v", rep, err)
 	}
 	if p := <-recv; len(p.Matches) != 1 || p.Matches[0].Text != old.Text {
 		t.Fatalf("payload %+v", p)
+	}
+}
+
+// writeLayout1 writes a store as the first layout had it: alert a with
+// the whole match m and a webhook delivery carrying m.
+func writeLayout1(t *testing.T, path string, a *Alert, m Match) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{"alerts", "matches", "texts", "seen", "paragraphs", "outbox"} {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		if err := putJSON(tx.Bucket(bucketAlerts), []byte(a.ID), a); err != nil {
+			return err
+		}
+		mb, err := tx.Bucket(bucketMatches).CreateBucket([]byte(a.ID))
+		if err != nil {
+			return err
+		}
+		mb.SetSequence(1)
+		if err := putJSON(mb, itob(1), m); err != nil {
+			return err
+		}
+		out := tx.Bucket(bucketOutbox)
+		out.SetSequence(1)
+		return putJSON(out, itob(1), map[string]any{
+			"seq": 1, "key": a.ID + "-webhook-1-1", "alert_id": a.ID, "channel": ChannelWebhook,
+			"matches": []Match{m}, "created": time.Now(), "next_at": time.Now(),
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A store written by a newer program is refused, not misread.
+func TestStoreRefusesNewerLayout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), StoreFile)
+	st := openTestStore(t, path)
+	st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, itob(SchemaVersion+1)) })
+	st.Close()
+	if _, err := OpenStore(path); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Fatalf("open of a newer layout: %v", err)
 	}
 }

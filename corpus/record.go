@@ -73,6 +73,15 @@ type Paragraph struct {
 	Topics   []string `json:"topics"`
 }
 
+// NonNil returns s, or an empty list for nil: the lists of a paragraph
+// (speakers, sides, topics) are [] in JSON, never null.
+func NonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // ParagraphID is the stable id of paragraph n of record recordID.
 func ParagraphID(recordID string, n int) string {
 	return recordID + "-p" + strconv.Itoa(n)

@@ -76,15 +76,7 @@ func paragraphHit(r *corpus.Record, p *corpus.Paragraph) Hit {
 	return Hit{
 		ID: corpus.ParagraphID(r.ID, p.N), RecordID: r.ID, Title: r.Title, Date: r.Date,
 		Meeting: r.Meeting, Section: p.Section, N: p.N,
-		Speakers: nonNil(p.Speakers), Sides: nonNil(p.Sides), Topics: nonNil(p.Topics),
+		Speakers: corpus.NonNil(p.Speakers), Sides: corpus.NonNil(p.Sides), Topics: corpus.NonNil(p.Topics),
 		Text: p.Text, Expansions: []string{},
 	}
-}
-
-// nonNil is s, or an empty slice for nil (JSON [] rather than null).
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

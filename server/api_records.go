@@ -115,7 +115,7 @@ func recordForAPI(rec *corpus.Record) *corpus.Record {
 	}
 	r.Paragraphs = make([]corpus.Paragraph, len(rec.Paragraphs))
 	for i, p := range rec.Paragraphs {
-		p.Speakers, p.Sides, p.Topics = nonNil(p.Speakers), nonNil(p.Sides), nonNil(p.Topics)
+		p.Speakers, p.Sides, p.Topics = corpus.NonNil(p.Speakers), corpus.NonNil(p.Sides), corpus.NonNil(p.Topics)
 		r.Paragraphs[i] = p
 	}
 	return &r

@@ -184,21 +184,14 @@ type searchHit struct {
 	SortKeys    []string       `json:"sort_keys"`
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func toSearchHit(h indexer.Hit) searchHit {
 	return searchHit{
 		ID: h.ID, RecordID: h.RecordID, Title: h.Title, Date: h.Date, Meeting: h.Meeting,
-		Section: h.Section, N: h.N, Speakers: nonNil(h.Speakers), Sides: nonNil(h.Sides),
-		Topics: nonNil(h.Topics), Score: h.Score, Text: h.Text, SnippetHTML: h.SnippetHTML,
-		Expansions: nonNil(h.Expansions),
+		Section: h.Section, N: h.N, Speakers: corpus.NonNil(h.Speakers), Sides: corpus.NonNil(h.Sides),
+		Topics: corpus.NonNil(h.Topics), Score: h.Score, Text: h.Text, SnippetHTML: h.SnippetHTML,
+		Expansions: corpus.NonNil(h.Expansions),
 		URL:        "/records/" + url.PathEscape(h.RecordID) + "#p" + strconv.Itoa(h.N),
-		SortKeys:   nonNil(h.SortKeys),
+		SortKeys:   corpus.NonNil(h.SortKeys),
 	}
 }
 
