@@ -152,7 +152,17 @@ func (x *Index) rebuild(ctx context.Context, changes []change, st *UpdateStats, 
 	manifest := make(map[string]manifestEntry, len(changes))
 	err = x.build(ctx, nb, ns, changes, manifest, st, progress)
 	if err == nil {
+		// the links of every series, while the segments merge
+		lerr := make(chan error, 1)
+		go func() {
+			lerr <- x.linkAfterUpdate(ctx, ns, changes, manifest, func(id string) (*corpus.Record, error) {
+				return nil, fmt.Errorf("indexer: link: record %s is not in the build", id)
+			})
+		}()
 		err = forceMerge(ctx, nb)
+		if e := <-lerr; err == nil {
+			err = e
+		}
 	}
 	if err == nil {
 		err = ns.sync()

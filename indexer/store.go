@@ -28,9 +28,10 @@ import (
 type recordStore struct {
 	db *bolt.DB // nil: in memory
 
-	mu   sync.RWMutex // guards meta and recs of an in-memory store
+	mu   sync.RWMutex // guards meta, recs and kv of an in-memory store
 	meta map[string][]byte
 	recs map[string][]byte
+	kv   map[string]map[string][]byte // bucket -> key -> value (lineage.go)
 }
 
 const storeFile = "records.bolt"

@@ -149,12 +149,13 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers 
 		x.mu.Unlock()
 		return st, err
 	}
+	lerr := x.linkAfterUpdate(ctx, store, changes, manifest, x.Record)
 	x.publish(manifest)
 	// The old versions are unreachable only now that the manifest is published.
 	if err := store.remove(stale); err != nil {
 		return st, err
 	}
-	return st, nil
+	return st, lerr
 }
 
 // entryOf is the manifest entry of r.
