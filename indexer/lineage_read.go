@@ -347,7 +347,7 @@ func summarizeLineage(l *Lineage) string {
 	var parts []string
 	first := l.Editions[0]
 	if l.Series == "" {
-		return "not part of a meeting series: no earlier or later editions"
+		return "Not part of a meeting series: no earlier or later editions"
 	}
 	if first.Paragraphs[0].Status == "" {
 		parts = append(parts, "in "+name(first)+", the first edition on record")
@@ -377,7 +377,8 @@ func summarizeLineage(l *Lineage) string {
 			parts = append(parts, "dropped after "+name(e))
 		}
 	}
-	return strings.Join(parts, "; ")
+	s := strings.Join(parts, "; ")
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // paragraphTexts reads the texts of paragraph ids from one snapshot;

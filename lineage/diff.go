@@ -293,8 +293,8 @@ func Render(oldText, newText string, s Script) []Piece {
 			p.Text = join(ot[i : i+o.Old])
 		case '~':
 			p.Text = join(nt[j : j+o.New])
-			p.Old = strings.TrimSpace(join(ot[i : i+o.Old]))
-			if strings.TrimSpace(p.Text) == p.Old {
+			p.Old = join(ot[i : i+o.Old])
+			if strings.TrimSpace(p.Text) == strings.TrimSpace(p.Old) {
 				p.Op, p.Old = "=", ""
 			}
 		}

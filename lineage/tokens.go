@@ -153,10 +153,12 @@ func namesOf(recs ...*corpus.Record) names {
 // before a title ("the Secretary" = "Secretary Austin").
 func normalise(ts []Token, nm names) {
 	afterTitle := false // inside the capitalised words after a title
+	hyphen := false     // just after a hyphen inside a name: "Won-sik"
 	for i := range ts {
 		t := &ts[i]
 		if !t.word {
 			if afterTitle && (t.key == "." || t.key == "-") {
+				hyphen = t.key == "-"
 				t.key = ""
 				continue
 			}
@@ -165,7 +167,8 @@ func normalise(ts []Token, nm names) {
 			}
 			continue
 		}
-		capital := startsUpper(t.Text)
+		capital := startsUpper(t.Text) || hyphen && afterTitle
+		hyphen = false
 		switch {
 		case isOrdinal(t.key):
 			t.key = "#ord"

@@ -107,6 +107,9 @@ func (s *Server) routes() {
 	e.GET("/api/records", s.handleRecords)
 	e.GET("/api/records/:id", s.handleRecord)
 	e.GET("/api/glossary", s.handleGlossary)
+	e.GET("/api/paragraphs/:id/lineage", s.handleLineage) // api_lineage.go
+	e.GET("/api/compare", s.handleCompare)
+	e.GET("/api/compare.csv", s.handleCompareCSV)
 
 	e.POST("/api/records", s.handleIngest) // ingest.go
 	e.POST("/api/alerts", s.handleAlertCreate)
@@ -123,6 +126,8 @@ func (s *Server) routes() {
 	e.GET("/records", s.handleUIRecords)
 	e.GET("/records/:id", s.handleUIRecord)
 	e.GET("/glossary", s.handleUIGlossary)
+	e.GET("/paragraphs/:id/lineage", s.handleUILineage) // ui_lineage.go
+	e.GET("/compare", s.handleUICompare)
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/alerts", s.handleUIMyAlerts)
 	e.GET("/alerts/new", s.handleUIAlertNew)

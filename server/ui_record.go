@@ -30,6 +30,7 @@ type recordPage struct {
 	Paragraphs []paragraphView
 	Sections   []sectionLink
 	Glossary   []indexer.GlossaryEntry
+	History    *recordHistory // ui_lineage.go; nil outside a series
 }
 
 type paragraphView struct {
@@ -40,6 +41,7 @@ type paragraphView struct {
 	Matched   bool
 	Speakers  []labelLink
 	Topics    []labelLink
+	Marker    *historyMarker // since the previous edition (ui_lineage.go)
 }
 
 type sectionLink struct{ ID, Title string }
@@ -86,6 +88,7 @@ func (s *Server) handleUIRecord(c echo.Context) error {
 		return err
 	}
 	abbr := newAbbrMatcher(gloss)
+	page.History = historyOf(idx, rec)
 	section := ""
 	for _, p := range rec.Paragraphs {
 		pv := paragraphView{Paragraph: p}
@@ -98,6 +101,9 @@ func (s *Server) handleUIRecord(c echo.Context) error {
 		var spans []indexer.Span
 		spans, pv.Matched = marks[p.N]
 		pv.HTML = renderText(p.Text, spans, abbr)
+		if m, ok := page.History.marker(p.N); ok {
+			pv.Marker = &m
+		}
 		if pv.Matched {
 			page.Matched++
 		}

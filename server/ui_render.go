@@ -39,7 +39,8 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 // always HTML pages.
 func isUIPath(p string) bool {
 	return p == "/" || p == "/records" || strings.HasPrefix(p, "/records/") ||
-		p == "/glossary" || strings.HasPrefix(p, "/static/")
+		p == "/glossary" || strings.HasPrefix(p, "/static/") ||
+		p == "/compare" || strings.HasPrefix(p, "/paragraphs/")
 }
 
 // machinePaths answer errors as JSON even to a browser.
