@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"dialoguesearch/app"
 	"dialoguesearch/corpus"
 	"dialoguesearch/indexer"
 )
@@ -64,7 +65,7 @@ func newLineageServer(t testing.TB) *Server {
 	if lineageErr != nil {
 		t.Fatal(lineageErr)
 	}
-	return New(testConfig(), Deps{Index: lineageIdx})
+	return New(testConfig(), Deps{App: app.New(app.Config{}, lineageIdx, nil, nil)})
 }
 
 func TestAPILineage(t *testing.T) {
