@@ -64,7 +64,7 @@ func benchOnIndexed(b *testing.B, newFrom func([]*corpus.Record) []*corpus.Recor
 		src[r.ID] = &r
 		var paras []indexer.Hit
 		for _, p := range r.Paragraphs {
-			paras = append(paras, indexer.Hit{ID: corpus.ParagraphID(r.ID, p.N), RecordID: r.ID})
+			paras = append(paras, indexer.Hit{Paragraph: indexer.Paragraph{ID: corpus.ParagraphID(r.ID, p.N), RecordID: r.ID}})
 		}
 		n, err := svc.OnIndexed(ctx, src, paras)
 		if err != nil {

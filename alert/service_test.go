@@ -232,7 +232,7 @@ func TestFailedRunRecordsNothing(t *testing.T) {
 	keys := map[string]string{}
 	for _, p := range rec.Paragraphs {
 		id := corpus.ParagraphID(rec.ID, p.N)
-		paras = append(paras, indexer.Hit{ID: id, RecordID: rec.ID})
+		paras = append(paras, indexer.Hit{Paragraph: indexer.Paragraph{ID: id, RecordID: rec.ID}})
 		keys[id] = checkKey(rec.ID, textHash(p.Text))
 	}
 	ctx := context.Background()

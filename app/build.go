@@ -112,7 +112,7 @@ func (a *App) CatchUp(ctx context.Context) (int, int, error) {
 			return 0, 0, err
 		}
 		for _, p := range rec.Paragraphs {
-			paras = append(paras, indexer.Hit{ID: corpus.ParagraphID(rec.ID, p.N), RecordID: rec.ID, N: p.N, Text: p.Text})
+			paras = append(paras, indexer.Hit{Paragraph: indexer.Paragraph{ID: corpus.ParagraphID(rec.ID, p.N), RecordID: rec.ID, N: p.N, Text: p.Text}})
 		}
 	}
 	n, err := a.afterIndex(ctx, idx, indexer.UpdateStats{NewParagraphs: paras})

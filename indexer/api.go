@@ -63,23 +63,29 @@ type Result struct {
 	Suggestion *string                 `json:"suggestion"`
 }
 
+// Paragraph is a paragraph with the metadata of its record: the unit of
+// search, as a hit and the record page show it.
+type Paragraph struct {
+	ID       string         `json:"id"` // paragraph id: corpus.ParagraphID
+	RecordID string         `json:"record_id"`
+	Title    string         `json:"title"`
+	Date     corpus.Date    `json:"date"`
+	Meeting  corpus.Meeting `json:"meeting"`
+	Section  string         `json:"section"`
+	N        int            `json:"n"`
+	Speakers []string       `json:"speakers"`
+	Sides    []string       `json:"sides"`
+	Topics   []string       `json:"topics"`
+	Text     string         `json:"text"`
+}
+
 // Hit is one matching paragraph.
 type Hit struct {
-	ID          string         `json:"id"` // paragraph id: corpus.ParagraphID
-	RecordID    string         `json:"record_id"`
-	Title       string         `json:"title"`
-	Date        corpus.Date    `json:"date"`
-	Meeting     corpus.Meeting `json:"meeting"`
-	Section     string         `json:"section"`
-	N           int            `json:"n"`
-	Speakers    []string       `json:"speakers"`
-	Sides       []string       `json:"sides"`
-	Topics      []string       `json:"topics"`
-	Score       float64        `json:"score"`
-	Text        string         `json:"text"`
-	SnippetHTML string         `json:"snippet_html"` // HTML-escaped text with <mark> around matches
-	Expansions  []string       `json:"expansions"`   // e.g. "OPCON → operational control"
-	SortKeys    []string       `json:"sort_keys,omitempty"`
+	Paragraph
+	Score       float64  `json:"score"`
+	SnippetHTML string   `json:"snippet_html"` // HTML-escaped text with <mark> around matches
+	Expansions  []string `json:"expansions"`   // e.g. "OPCON → operational control"
+	SortKeys    []string `json:"sort_keys,omitempty"`
 }
 
 // FacetValue is one value of a facet with its (disjunctive) count.

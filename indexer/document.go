@@ -73,10 +73,16 @@ func maxN(r *corpus.Record) int {
 
 // paragraphHit is a Hit for paragraph p of r, without score or snippet.
 func paragraphHit(r *corpus.Record, p *corpus.Paragraph) Hit {
-	return Hit{
+	return Hit{Paragraph: NewParagraph(r, p), Expansions: []string{}}
+}
+
+// NewParagraph is paragraph p of r with r's metadata; its lists are never
+// nil.
+func NewParagraph(r *corpus.Record, p *corpus.Paragraph) Paragraph {
+	return Paragraph{
 		ID: corpus.ParagraphID(r.ID, p.N), RecordID: r.ID, Title: r.Title, Date: r.Date,
 		Meeting: r.Meeting, Section: p.Section, N: p.N,
 		Speakers: corpus.NonNil(p.Speakers), Sides: corpus.NonNil(p.Sides), Topics: corpus.NonNil(p.Topics),
-		Text: p.Text, Expansions: []string{},
+		Text: p.Text,
 	}
 }

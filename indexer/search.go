@@ -360,7 +360,7 @@ func searchError(err error) error {
 // hit turns a bleve hit into a Hit with its snippet.
 func (x *Index) hit(h *search.DocumentMatch, p *searchPlan, relevance bool) Hit {
 	f := h.Fields
-	out := Hit{
+	out := Hit{Paragraph: Paragraph{
 		ID:       h.ID,
 		RecordID: str(f[fRecordID]),
 		Title:    str(f[fTitle]),
@@ -370,9 +370,8 @@ func (x *Index) hit(h *search.DocumentMatch, p *searchPlan, relevance bool) Hit 
 		Speakers: strs(f[fSpeaker]),
 		Sides:    strs(f[fSide]),
 		Topics:   strs(f[fTopic]),
-		Score:    h.Score,
 		Text:     str(f[fText]),
-	}
+	}, Score: h.Score}
 	if d := str(f[fDate]); len(d) >= 10 {
 		out.Date = corpus.Date(d[:10])
 	}

@@ -164,35 +164,17 @@ type searchResponse struct {
 }
 
 // searchHit is indexer.Hit as the API shows it: lists are [] rather than
-// null, and each hit carries its sort keys for deep paging (after=).
+// null, with the URL of the paragraph in its record; each hit carries its
+// sort keys for deep paging (after=).
 type searchHit struct {
-	ID          string         `json:"id"`
-	RecordID    string         `json:"record_id"`
-	Title       string         `json:"title"`
-	Date        corpus.Date    `json:"date"`
-	Meeting     corpus.Meeting `json:"meeting"`
-	Section     string         `json:"section"`
-	N           int            `json:"n"`
-	Speakers    []string       `json:"speakers"`
-	Sides       []string       `json:"sides"`
-	Topics      []string       `json:"topics"`
-	Score       float64        `json:"score"`
-	Text        string         `json:"text"`
-	SnippetHTML string         `json:"snippet_html"`
-	Expansions  []string       `json:"expansions"`
-	URL         string         `json:"url"`
-	SortKeys    []string       `json:"sort_keys"`
+	indexer.Hit
+	URL string `json:"url"`
 }
 
 func toSearchHit(h indexer.Hit) searchHit {
-	return searchHit{
-		ID: h.ID, RecordID: h.RecordID, Title: h.Title, Date: h.Date, Meeting: h.Meeting,
-		Section: h.Section, N: h.N, Speakers: corpus.NonNil(h.Speakers), Sides: corpus.NonNil(h.Sides),
-		Topics: corpus.NonNil(h.Topics), Score: h.Score, Text: h.Text, SnippetHTML: h.SnippetHTML,
-		Expansions: corpus.NonNil(h.Expansions),
-		URL:        "/records/" + url.PathEscape(h.RecordID) + "#p" + strconv.Itoa(h.N),
-		SortKeys:   corpus.NonNil(h.SortKeys),
-	}
+	h.Speakers, h.Sides, h.Topics = corpus.NonNil(h.Speakers), corpus.NonNil(h.Sides), corpus.NonNil(h.Topics)
+	h.Expansions, h.SortKeys = corpus.NonNil(h.Expansions), corpus.NonNil(h.SortKeys)
+	return searchHit{Hit: h, URL: "/records/" + url.PathEscape(h.RecordID) + "#p" + strconv.Itoa(h.N)}
 }
 
 func (s *Server) handleSearch(c echo.Context) error {
