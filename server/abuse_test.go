@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -206,5 +207,56 @@ func TestAlertFiltersHaveSearchLimits(t *testing.T) {
 	}
 	if code := env.do("POST", "/api/alerts", "", "application/json", strings.NewReader(`{"q":"alli\u0000ance"}`), nil); code != http.StatusBadRequest {
 		t.Errorf("q with NUL: %d, want 400", code)
+	}
+}
+
+// cancelOnWrite is a response writer whose first body write ends the
+// request's context: the time limit striking in the middle of an export.
+type cancelOnWrite struct {
+	*httptest.ResponseRecorder
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.ResponseRecorder.Write(p)
+}
+
+// An export the time limit cuts says so, in a trailer and a last line; the
+// documented row cap is a different status; a whole export says complete.
+func TestCSVExportNeverSilentlyShort(t *testing.T) {
+	s, _ := newTestServer(t, testConfig())
+	total := searchOK(t, s, "size=1").Total
+	if total < 40 {
+		t.Fatalf("the fixture has %d paragraphs; the test needs more than a write buffer's worth", total)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req := httptest.NewRequest(http.MethodGet, "/api/search.csv", nil).WithContext(ctx)
+	w := &cancelOnWrite{httptest.NewRecorder(), cancel}
+	s.Handler().ServeHTTP(w, req)
+	res := w.Result()
+	body, _ := io.ReadAll(res.Body)
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if res.StatusCode != http.StatusOK || res.Header.Get("X-Total-Count") != fmt.Sprint(total) {
+		t.Fatalf("status %d, X-Total-Count %q", res.StatusCode, res.Header.Get("X-Total-Count"))
+	}
+	if got := res.Trailer.Get("X-Export-Status"); got != "cut" {
+		t.Errorf("X-Export-Status trailer = %q, want cut", got)
+	}
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "# EXPORT CUT SHORT") || !strings.Contains(last, fmt.Sprint(total)) {
+		t.Errorf("last line %q does not say the export was cut", last)
+	}
+	if rows := res.Trailer.Get("X-Export-Rows"); rows != fmt.Sprint(len(lines)-2) || len(lines)-2 >= int(total) {
+		t.Errorf("X-Export-Rows = %q, %d rows written of %d", rows, len(lines)-2, total)
+	}
+
+	rec := get(t, s, "/api/search.csv")
+	if got := rec.Result().Trailer.Get("X-Export-Status"); got != "complete" {
+		t.Errorf("whole export: X-Export-Status = %q, want complete", got)
+	}
+	if rows := strings.Count(strings.TrimSpace(rec.Body.String()), "\n"); rec.Result().Trailer.Get("X-Export-Rows") != fmt.Sprint(total) || strings.Contains(rec.Body.String(), "CUT SHORT") {
+		t.Errorf("whole export: %d lines, rows trailer %q", rows, rec.Result().Trailer.Get("X-Export-Rows"))
 	}
 }

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -208,8 +211,17 @@ func (s *Server) handleSearch(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+// CSV export outcome, in the X-Export-Status trailer.
+const (
+	exportComplete = "complete" // every matching paragraph
+	exportCapped   = "capped"   // the first MaxCSVRows of more (documented)
+	exportCut      = "cut"      // stopped early (time limit, error): the file is short
+)
+
 // handleSearchCSV exports every matching paragraph (up to MaxCSVRows) as
-// CSV; page and size are ignored.
+// CSV; page and size are ignored. An export is never silently short: the
+// X-Export-Status and X-Export-Rows trailers say how it ended, and one cut
+// before its end (the time limit, an error) ends with a line saying so.
 func (s *Server) handleSearchCSV(c echo.Context) error {
 	q := c.QueryParams()
 	q.Del("page")
@@ -226,31 +238,54 @@ func (s *Server) handleSearchCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	want := min(res.Total, MaxCSVRows)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="dialoguesearch-results.csv"`)
 	h.Set("X-Total-Count", strconv.FormatUint(res.Total, 10))
+	h.Set("X-Export-Limit", strconv.Itoa(MaxCSVRows))
+	h.Set("Trailer", "X-Export-Status, X-Export-Rows")
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
 	_ = w.Write([]string{"id", "record_id", "title", "date", "series", "meeting", "section", "n",
 		"speakers", "sides", "topics", "score", "text", "url"})
+	ctx := c.Request().Context()
 	rows := 0
-	for {
+	var cut error
+	for cut == nil {
 		for _, hit := range res.Hits {
+			if rows >= MaxCSVRows {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				cut = err
+				break
+			}
 			_ = w.Write(csvRow(hit))
 			rows++
 		}
-		if len(res.Hits) < req.Size || rows >= MaxCSVRows || uint64(rows) >= res.Total {
+		if cut != nil || len(res.Hits) < req.Size || uint64(rows) >= want {
 			break
 		}
 		req.Page++
-		if res, err = s.search(c, req); err != nil {
-			// Too late for a status: log it and end the file short.
-			s.log.Warn("csv export cut short", "request_id", requestID(c), "rows", rows, "err", err)
-			break
+		res, cut = s.search(c, req)
+	}
+	status := exportComplete
+	switch {
+	case cut != nil || uint64(rows) < want:
+		status = exportCut
+		s.log.Warn("csv export cut short", "request_id", requestID(c), "rows", rows, "want", want, "err", cut)
+		reason := "it was stopped"
+		if errors.Is(cut, context.DeadlineExceeded) || failure.KindOf(cut) == failure.Unavailable {
+			reason = "the request time limit stopped it"
 		}
+		_ = w.Write([]string{fmt.Sprintf("# EXPORT CUT SHORT: %d of %d rows; %s. Narrow the search or retry.", rows, want, reason)})
+	case res.Total > MaxCSVRows:
+		status = exportCapped
 	}
 	w.Flush()
+	h.Set("X-Export-Status", status)
+	h.Set("X-Export-Rows", strconv.Itoa(rows))
 	return w.Error()
 }
 
