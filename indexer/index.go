@@ -74,6 +74,8 @@ type Index struct {
 	facets   *facetCache         // facet columns per segment (facets.go)
 
 	writeMu sync.Mutex // one update at a time
+
+	heavy heavySlots // expensive searches run a few at a time (query_cost.go)
 }
 
 // Open opens the index in data dir dir (creating it when needed): the index

@@ -49,6 +49,7 @@ type searchPlan struct {
 	filters map[string][]string // facet -> values, only non-empty
 	dates   query.Query         // nil when no range
 	record  query.Query         // nil when not restricted to a record
+	n       node                // the parsed query, repeats collapsed
 	c       *compiled
 }
 
@@ -111,6 +112,8 @@ func (x *Index) plan(req Request) (*searchPlan, error) {
 	if err != nil {
 		return nil, err
 	}
+	n = collapse(n)
+	p.n = n
 	env := &compileEnv{analyzer: x.analyzer, synonyms: x.synonyms, fieldValues: x.fieldValues}
 	if p.c, err = env.compile(n); err != nil {
 		return nil, err
@@ -214,15 +217,28 @@ func (p *searchPlan) query(skip string) query.Query {
 // bleve finds and ranks the matches of the text query and date range; the
 // facet filters and the facet counts are applied to the matches as bleve
 // collects them, from in-memory columns (facets.go), in the same pass.
+//
+// The request's context is honoured at every stage: measuring the query's
+// cost, waiting for an expensive-search slot, bleve's search (which counts
+// the facets as it collects), the snippets and the suggestion.
 func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	start := time.Now()
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	bi, err := x.live()
+	p, cost, err := x.planAndCost(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	p, err := x.plan(req)
+	if cost.expensive() {
+		// Waiting outside the index lock: an update waiting for the lock
+		// would otherwise hold up every search behind this one.
+		release, err := x.heavy.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	bi, err := x.live()
 	if err != nil {
 		return nil, err
 	}
@@ -259,6 +275,9 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	for _, h := range res.Hits {
+		if err := ctx.Err(); err != nil {
+			return nil, searchError(err)
+		}
 		out.Hits = append(out.Hits, x.hit(h, p, relevance))
 	}
 	if out.Total == 0 && len(p.c.words) > 0 && !req.NoSuggest {
@@ -266,6 +285,28 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// planAndCost plans req and measures what it asks of the index.
+func (x *Index) planAndCost(ctx context.Context, req Request) (*searchPlan, queryCost, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	bi, err := x.live()
+	if err != nil {
+		return nil, queryCost{}, err
+	}
+	p, err := x.plan(req)
+	if err != nil {
+		return nil, queryCost{}, err
+	}
+	cost, err := x.cost(ctx, bi, p.n)
+	if err != nil {
+		if failure.KindOf(err) == failure.BadInput {
+			return nil, cost, err
+		}
+		return nil, cost, searchError(err)
+	}
+	return p, cost, nil
 }
 
 // collection is what the document-match handler of a search found: the

@@ -9,11 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"dialoguesearch/indexer"
 )
 
 // Text that is not UTF-8, or holds a NUL, is refused by name rather than
@@ -259,4 +262,17 @@ func TestCSVExportNeverSilentlyShort(t *testing.T) {
 	if rows := strings.Count(strings.TrimSpace(rec.Body.String()), "\n"); rec.Result().Trailer.Get("X-Export-Rows") != fmt.Sprint(total) || strings.Contains(rec.Body.String(), "CUT SHORT") {
 		t.Errorf("whole export: %d lines, rows trailer %q", rows, rec.Result().Trailer.Get("X-Export-Rows"))
 	}
+}
+
+// A query over the cost budget is a 400 naming q; the same word repeated to
+// the length limit is collapsed and answered.
+func TestSearchCostBudget(t *testing.T) {
+	s, _ := newTestServer(t, testConfig())
+	var words []string
+	for i := 0; len(words) <= indexer.MaxClauses; i++ {
+		words = append(words, fmt.Sprintf("w%c%c", 'a'+i%26, 'a'+i/26))
+	}
+	q := strings.Join(words, " OR ")
+	wantError(t, get(t, s, "/api/search?q="+url.QueryEscape(q)), http.StatusBadRequest, "bad_request", "terms", "limit")
+	wantStatus(t, get(t, s, "/api/search?q="+url.QueryEscape(strings.TrimSuffix(strings.Repeat("alliance OR ", 83), " OR "))), http.StatusOK)
 }
