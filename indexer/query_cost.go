@@ -207,7 +207,7 @@ func (x *Index) cost(ctx context.Context, bi bleve.Index, n node) (queryCost, er
 			}
 		}
 		if c.expansions > MaxExpansions {
-			return c, failure.Param("q", "the prefix (word*) and fuzzy (word~) terms of the query match more than %d words together; make them longer or use fewer", MaxExpansions)
+			return c, failure.Param("q", "a prefix (word*) or fuzzy (word~) term, or all of them together, matches more than %d words; make them longer or use fewer", MaxExpansions)
 		}
 	}
 	return c, nil
