@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -48,4 +49,21 @@ func splitFrontMatter(text string) (frontMatter, string) {
 		}
 		fm[k] = v
 	}
+}
+
+// parseSidecar reads a sidecar file: "key: value" lines with the keys of
+// front matter, optionally between "---" lines; "#" starts a comment.
+func parseSidecar(b []byte) (frontMatter, error) {
+	t := strings.TrimSpace(strings.ReplaceAll(string(b), "\r\n", "\n"))
+	if !strings.HasPrefix(t, "---") {
+		t = "---\n" + t
+	}
+	if !strings.HasSuffix(t, "\n---") && t != "---" {
+		t += "\n---\n"
+	}
+	fm, _ := splitFrontMatter(t + "\n")
+	if fm == nil {
+		return nil, fmt.Errorf("not \"key: value\" lines")
+	}
+	return fm, nil
 }

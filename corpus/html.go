@@ -1,8 +1,11 @@
 package corpus
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
+
+	readability "codeberg.org/readeck/go-readability/v2"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -100,4 +103,26 @@ func isBlock(a atom.Atom) bool {
 		return true
 	}
 	return false
+}
+
+// mainContent returns the HTML of the page's main content as a maintained
+// extractor (go-readability, a port of Mozilla's Readability) finds it by
+// structure: text density, link density and the page's markup, so that
+// banners, menus, share bars and footers of sites nobody has seen before
+// are left out. "" when it finds none.
+func mainContent(src, sourceURL string) string {
+	var u *url.URL
+	if sourceURL != "" {
+		u, _ = url.Parse(sourceURL)
+	}
+	art, err := readability.FromReader(strings.NewReader(src), u)
+	if err != nil || art.Node == nil {
+		return ""
+	}
+	var b strings.Builder
+	if err := art.RenderHTML(&b); err != nil {
+		return ""
+	}
+	t, _ := htmlToText(b.String())
+	return t
 }

@@ -55,7 +55,60 @@ func (r *Rules) Parse(rd io.Reader, name string) (*Record, error) {
 	if len(b) > MaxFileSize {
 		return nil, fileError(failure.TooLarge, ErrTooLarge, name, "file is over the %d MB limit", MaxFileSize>>20)
 	}
-	return r.parseBytes(b, name)
+	return r.parseBytes(b, name, nil)
+}
+
+// ParseWithSidecar is Parse with the bytes of the record's sidecar file
+// (NAME.meta.yaml, see SidecarNames): its "key: value" lines, the keys of
+// front matter, override what the parser extracts and what the file's own
+// front matter says, so that a user corrects a record without editing the
+// saved original. A nil sidecar is none.
+func (r *Rules) ParseWithSidecar(rd io.Reader, name string, sidecar []byte) (*Record, error) {
+	b, err := io.ReadAll(io.LimitReader(rd, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %s: read: %w", name, err)
+	}
+	if len(b) > MaxFileSize {
+		return nil, fileError(failure.TooLarge, ErrTooLarge, name, "file is over the %d MB limit", MaxFileSize>>20)
+	}
+	var side frontMatter
+	if sidecar != nil {
+		side, err = parseSidecar(sidecar)
+		if err != nil {
+			return nil, fileError(failure.Unprocessable, err, name, "sidecar: %v", err)
+		}
+	}
+	return r.parseBytes(b, name, side)
+}
+
+// SidecarSuffix ends the name of a sidecar file.
+const SidecarSuffix = ".meta.yaml"
+
+// SidecarNames are the names the sidecar of record file name may have, in
+// order of preference: "scm-55.meta.yaml" and "scm-55.html.meta.yaml" for
+// "scm-55.html".
+func SidecarNames(name string) []string {
+	ext := path.Ext(name)
+	return []string{strings.TrimSuffix(name, ext) + SidecarSuffix, name + SidecarSuffix}
+}
+
+// IsSidecar says whether a file name is a sidecar's.
+func IsSidecar(name string) bool { return strings.HasSuffix(name, SidecarSuffix) }
+
+// RecordOfSidecar returns the record file names a sidecar may belong to,
+// without extension ("scm-55" for "scm-55.meta.yaml"; the caller matches
+// any record file of that stem) and with ("scm-55.html").
+func RecordOfSidecar(name string) string { return strings.TrimSuffix(name, SidecarSuffix) }
+
+// readSidecar returns the sidecar of record file name in fsys, nil when
+// there is none.
+func readSidecar(fsys fs.FS, name string) []byte {
+	for _, s := range SidecarNames(name) {
+		if b, err := fs.ReadFile(fsys, s); err == nil {
+			return b
+		}
+	}
+	return nil
 }
 
 // recordExt are the extensions of the files Load reads, each with whether
@@ -150,5 +203,9 @@ func (r *Rules) loadOne(fsys fs.FS, name string) (*Record, error) {
 		return nil, fmt.Errorf("corpus: %s: %w", name, err)
 	}
 	defer f.Close()
-	return r.Parse(f, name)
+	return r.ParseWithSidecar(f, name, readSidecar(fsys, name))
 }
+
+// LoadFile parses the record file name of fsys with its sidecar file, if
+// any: what Load does for each file.
+func (r *Rules) LoadFile(fsys fs.FS, name string) (*Record, error) { return r.loadOne(fsys, name) }

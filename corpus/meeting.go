@@ -15,6 +15,12 @@ type series struct {
 	Patterns   []string       `json:"patterns"`
 	YearOffset int            `json:"year_offset"`
 	Ordinals   map[string]int `json:"ordinals"`
+	// Context, when set, must be named near a mention ("2+2" is the SCC
+	// beside "Japan").
+	Context []string `json:"context"`
+	// PrincipalsPerSide is how many leaders each delegation has (2 for a
+	// foreign and defense ministers' meeting); 0 means 1.
+	PrincipalsPerSide int `json:"principals_per_side"`
 
 	re *regexp.Regexp // ordinal (optional) + up to six capitalised words + pattern
 }
@@ -45,15 +51,34 @@ type place struct {
 	Aliases []string `json:"aliases"`
 }
 
-type meetingData struct {
-	Series  []*series   `json:"series"`
-	Kinds   []*kindRule `json:"kinds"`
-	Places  []place     `json:"places"`
-	placeRe *regexp.Regexp
-	placeOf map[string]string // lower(alias) -> name
+type convention struct {
+	Name        string   `json:"name"`
+	DayFirst    bool     `json:"day_first"`
+	URLMarkers  []string `json:"url_markers"`
+	TextMarkers []string `json:"text_markers"`
 }
 
-const ordinalPat = `\b(\d{1,3})(?:st|nd|rd|th)\s+`
+type meetingData struct {
+	Series          []*series      `json:"series"`
+	Kinds           []*kindRule    `json:"kinds"`
+	Places          []place        `json:"places"`
+	NotPlaces       []string       `json:"not_places"`
+	OrdinalWords    map[string]int `json:"ordinal_words"`
+	NotOrdinalAfter []string       `json:"not_ordinal_after"`
+	FutureWords     []string       `json:"future_words"`
+	VideoWords      []string       `json:"video_words"`
+	HeadlineWords   []string       `json:"headline_words"`
+	DialogueWords   []string       `json:"dialogue_words"`
+	dialogueRe      *regexp.Regexp
+	Conventions     []convention `json:"conventions"`
+	placeRe         *regexp.Regexp
+	placeOf         map[string]string // lower(alias) -> name
+	notPlace        map[string]bool
+	futureRe        *regexp.Regexp
+	videoRe         *regexp.Regexp
+	notOrdinalRe    *regexp.Regexp
+	headlineRe      *regexp.Regexp
+}
 
 // compileMeetings reads meetings.json.
 func compileMeetings(b []byte) (meetingData, error) {
@@ -62,14 +87,34 @@ func compileMeetings(b []byte) (meetingData, error) {
 		return meetings, err
 	}
 	{
+		var words []string
+		for w := range meetings.OrdinalWords {
+			words = append(words, w)
+		}
+		sortByLenDesc(words)
+		// "55th", "55 th" (a PDF split the suffix off), "fourth", "Inaugural"
+		ordinalPat := `(?:\b(\d{1,3})\s?(?:st|nd|rd|th)|\b((?i:` + strings.Join(words, "|") + `)))\s+`
 		for _, s := range meetings.Series {
 			alts := make([]string, len(s.Patterns))
 			for i, p := range s.Patterns {
-				alts[i] = strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
+				a := strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
+				if strings.Contains(p, " ") {
+					a = `(?i:` + a + `)` // headlines in capitals
+				}
+				alts[i] = a
 			}
 			// "55th Security Consultative Meeting", "24th Korea-U.S. Integrated
 			// Defense Dialogue", "50th South Korean-U.S. Security Consultative Meeting".
-			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z(][\w.'’()-]*|of|the)\s+){0,8}?)?\b(?:` + strings.Join(alts, "|") + `)\b`)
+			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z(“"][\w.'’()“”"+-]*|of|the|and)\s+){0,8}?)?(?:\b|^|\s)(?:` + strings.Join(alts, "|") + `)(?:\b|$)`)
+		}
+		meetings.futureRe = regexp.MustCompile(`(?i)(?:` + alternation(meetings.FutureWords) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
+		meetings.videoRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.VideoWords) + `)\b`)
+		meetings.notOrdinalRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.NotOrdinalAfter) + `)\b`)
+		meetings.headlineRe = regexp.MustCompile(`(?i)(?:^|\s|\()(?:` + alternation(meetings.HeadlineWords) + `)(?:\b|$)`)
+		meetings.dialogueRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.DialogueWords) + `)\b`)
+		meetings.notPlace = map[string]bool{}
+		for _, w := range meetings.NotPlaces {
+			meetings.notPlace[w] = true
 		}
 		for _, k := range meetings.Kinds {
 			k.re = termsRegexp(k.Terms)
@@ -104,18 +149,46 @@ type meetingMention struct {
 	number int
 	pos    int // byte offset of the mention
 	text   string
+	// future: "looked forward to the 55th SCM", "agreed to hold the next
+	// NCG meeting": another meeting than the record's
+	future bool
 }
 
 // findMeetings returns every mention of a known series in s, in text order.
+// An ordinal belongs to the mention only when nothing between says it
+// counts something else ("the 70th anniversary of the Alliance").
 func (r *Rules) findMeetings(s string) []meetingMention {
 	var out []meetingMention
-	for _, se := range r.meetings.Series {
+	md := &r.meetings
+	for _, se := range md.Series {
 		for _, m := range se.re.FindAllStringSubmatchIndex(s, -1) {
-			mm := meetingMention{series: se, pos: m[0], text: s[m[0]:m[1]]}
+			mm := meetingMention{series: se, pos: m[0], text: strings.TrimSpace(s[m[0]:m[1]])}
 			if m[2] >= 0 {
 				mm.number, _ = strconv.Atoi(s[m[2]:m[3]])
+			} else if m[4] >= 0 {
+				mm.number = md.OrdinalWords[strings.ToLower(s[m[4]:m[5]])]
 			}
-			out = append(out, mm)
+			if mm.number > 0 && md.notOrdinalRe.MatchString(mm.text) {
+				mm.number = 0
+			}
+			if len(se.Context) > 0 && !nearAny(s, m[0], m[1], se.Context) {
+				continue
+			}
+			if md.futureRe.MatchString(s[max(0, m[0]-60):m[0]]) {
+				mm.future = true
+			}
+			dup := false
+			for i, o := range out {
+				if o.series.ID == se.ID && m[0] < o.pos+len(o.text) && o.pos < m[1] {
+					dup = true
+					if mm.number > 0 && o.number == 0 {
+						out[i] = mm
+					}
+				}
+			}
+			if !dup {
+				out = append(out, mm)
+			}
 		}
 	}
 	// insertion sort by position; lists are tiny
@@ -142,6 +215,17 @@ func ordinalSuffix(n int) string {
 		return s + "rd"
 	}
 	return s + "th"
+}
+
+// nearAny says whether one of words occurs within 300 bytes of s[a:b].
+func nearAny(s string, a, b int, words []string) bool {
+	w := s[max(0, a-300):min(len(s), b+300)]
+	for _, x := range words {
+		if strings.Contains(w, x) {
+			return true
+		}
+	}
+	return false
 }
 
 func meetingOf(se *series, n int) Meeting {
@@ -173,8 +257,17 @@ func (r *Rules) placeIn(s string) string {
 		}
 		return md.placeOf[strings.ToLower(m[1])]
 	}
+	// A place the data does not list: "met ... in Rio de Janeiro", "held in
+	// Vientiane, Laos".
+	if m := otherPlaceRe.FindStringSubmatch(s); m != nil && !md.notPlace[m[1]] && !md.notPlace[strings.Fields(m[1])[0]] {
+		return m[1]
+	}
 	return ""
 }
+
+// otherPlaceRe is a capitalised place after "in" in a sentence saying where
+// a meeting was held, ended by a comma, "on", "from", "to" or the sentence end.
+var otherPlaceRe = regexp.MustCompile(`\b(?:held|met|meet|convened|hosted|gathered|took\s+place|meeting)\b[^.;]{0,120}?\bin\s+([A-Z][a-z]+(?:\s(?:de\s)?[A-Z][a-z]+){0,2})(?:,|\s+on\b|\s+from\b|\s+to\b|\s+for\b|\.|$|\s+\()`)
 
 // kindOf finds the kind of record in the evidence strings, in order of
 // strength (title, dropped labels, file name), then in the body text.

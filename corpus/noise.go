@@ -9,6 +9,13 @@ import (
 // noiseRules are the compiled patterns of noise.txt.
 type noiseRules struct {
 	line, tail, seam, title []*regexp.Regexp
+	field                   []noiseField
+}
+
+// noiseField is a board metadata line ("Writer ...", "작성일 2024.06.02").
+type noiseField struct {
+	name string
+	re   *regexp.Regexp
 }
 
 // compileNoise reads noise.txt.
@@ -18,6 +25,14 @@ func compileNoise(b []byte) (noiseRules, error) {
 		kind, pat, ok := strings.Cut(l, ":")
 		if !ok {
 			return n, fmt.Errorf("line %q has no KIND:", l)
+		}
+		fieldName := ""
+		if strings.TrimSpace(kind) == "field" {
+			n, p, ok := strings.Cut(pat, "=")
+			if !ok {
+				return noiseRules{}, fmt.Errorf("line %q: a field is \"field: NAME = REGEXP\"", l)
+			}
+			fieldName, pat = strings.TrimSpace(n), p
 		}
 		re, err := regexp.Compile(strings.TrimSpace(pat))
 		if err != nil {
@@ -32,8 +47,10 @@ func compileNoise(b []byte) (noiseRules, error) {
 			n.seam = append(n.seam, re)
 		case "title":
 			n.title = append(n.title, re)
+		case "field":
+			n.field = append(n.field, noiseField{fieldName, re})
 		default:
-			return n, fmt.Errorf("line %q: unknown kind %q (line, tail, seam or title)", l, kind)
+			return n, fmt.Errorf("line %q: unknown kind %q (line, tail, seam, title or field)", l, kind)
 		}
 	}
 	return n, nil

@@ -33,8 +33,11 @@ type peopleData struct {
 	} `json:"side_words"`
 	KoreanSurnames []string `json:"korean_surnames"`
 
-	aliasRe    *regexp.Regexp
+	aliasIdx   map[string][][]string // first word -> aliases as words, longest first
 	aliasOf    map[string]*knownPerson
+	bySurname  map[string][]*knownPerson // family name -> known people
+	surnameRe  *regexp.Regexp            // a title and a capitalised word: "Minister Kihara"
+	gluedOf    map[string]string
 	refRe      *regexp.Regexp
 	refOf      map[string]string
 	sideRe     *regexp.Regexp
@@ -64,18 +67,52 @@ func compilePeople(b []byte) (*peopleData, error) {
 		return nil, err
 	}
 	{
+		pd.surname = map[string]bool{}
+		for _, s := range pd.KoreanSurnames {
+			pd.surname[s] = true
+		}
 		pd.aliasOf = map[string]*knownPerson{}
-		var aliases []string
+		pd.bySurname = map[string][]*knownPerson{}
+		pd.gluedOf = map[string]string{}
+		var aliases, glued []string
 		for i := range pd.People {
 			p := &pd.People[i]
-			for _, a := range append([]string{p.Name}, p.Aliases...) {
+			for _, a := range append(append([]string{p.Name}, p.Aliases...), pd.nameVariants(p)...) {
 				if _, dup := pd.aliasOf[a]; !dup {
 					aliases = append(aliases, a)
+					pd.aliasOf[a] = p
 				}
-				pd.aliasOf[a] = p
+				if g := strings.ReplaceAll(a, " ", ""); strings.Count(a, " ") == 1 && !strings.ContainsAny(a, ".") && pd.gluedOf[g] == "" {
+					pd.gluedOf[g] = a
+					glued = append(glued, g)
+				}
+			}
+			fam := familyName(p.Name, pd.surname, p.Side)
+			pd.bySurname[fam] = append(pd.bySurname[fam], p)
+		}
+		// Aliases are matched word by word through an index on their first
+		// word: one regular expression of hundreds of alternatives was the
+		// parser's slowest step.
+		pd.aliasIdx = map[string][][]string{}
+		sortByLenDesc(aliases)
+		for _, a := range aliases {
+			ws := strings.Fields(a)
+			pd.aliasIdx[ws[0]] = append(pd.aliasIdx[ws[0]], ws)
+		}
+		// "Secretaryof", "Ministerfor": a title word glued to a small word
+		for _, t := range []string{"Secretary", "Minister", "Ministers", "Chairman", "Commander", "Ambassador", "Director", "Department", "Ministry", "Republic", "Deputy", "Assistant"} {
+			for _, w := range []string{"of", "for", "the", "and"} {
+				pd.gluedOf[t+w] = t + " " + w
+				glued = append(glued, t+w)
 			}
 		}
-		pd.aliasRe = regexp.MustCompile(`\b(?:` + alternation(aliases) + `)(?:\b|$)`)
+		_ = glued
+		var titleWords []string
+		for _, t := range pd.Titles {
+			titleWords = append(titleWords, t)
+		}
+		titleWords = append(titleWords, "ASD", "DASD", "DEPMIN", "SecDef", "Defense Minister", "Foreign Minister", "Defence Minister", "Gen", "General", "Adm", "Admiral", "Mr", "Ms", "Dr", "Secretary of Defense", "Secretary of State", "Minister of Defense", "Minister of National Defense", "Minister for Foreign Affairs", "Minister for Defence")
+		pd.surnameRe = regexp.MustCompile(`\b(?:` + alternation(titleWords) + `)\.?\s+([A-Z][a-z]+|[A-Z]{2,}(?:\s[A-Z][a-z]+)?)\b`)
 		pd.refOf = map[string]string{}
 		var refs []string
 		for _, r := range pd.References {
@@ -100,12 +137,133 @@ func compilePeople(b []byte) (*peopleData, error) {
 		for _, sw := range pd.SideWords {
 			pd.sideWordRe = append(pd.sideWordRe, regexp.MustCompile(`\b(?:`+alternation(sw.Words)+`)(?:\b|$)`))
 		}
-		pd.surname = map[string]bool{}
-		for _, s := range pd.KoreanSurnames {
-			pd.surname[s] = true
-		}
 	}
 	return pd, nil
+}
+
+// familyName is the family name of a canonical name: first for a Korean
+// name ("Shin Won-sik"), last otherwise ("Minoru Kihara", "Lloyd J.
+// Austin III").
+func familyName(name string, korean map[string]bool, side string) string {
+	toks := strings.Fields(name)
+	for len(toks) > 1 && isSuffix(toks[len(toks)-1]) {
+		toks = toks[:len(toks)-1]
+	}
+	if len(toks) == 0 {
+		return ""
+	}
+	if side == SideROK && korean[toks[0]] {
+		return toks[0]
+	}
+	return toks[len(toks)-1]
+}
+
+// nameVariants are the spellings of a Korean or Japanese name that follow
+// from rules: family name first or last, the given name hyphenated,
+// spaced or joined, and capitalised or not ("Shin Won-sik", "Shin Won
+// Sik", "Shin Wonsik", "Won-sik Shin", "Wonsik Shin"; "Minoru Kihara",
+// "Kihara Minoru", "KIHARA Minoru").
+func (pd *peopleData) nameVariants(p *knownPerson) []string {
+	toks := strings.Fields(p.Name)
+	var out []string
+	switch {
+	case p.Side == SideROK && len(toks) >= 2 && pd.surname[toks[0]]:
+		fam := toks[0]
+		syl := []string{}
+		for _, t := range toks[1:] {
+			for _, x := range strings.Split(t, "-") {
+				if x != "" {
+					syl = append(syl, strings.ToLower(x))
+				}
+			}
+		}
+		if len(syl) == 0 || len(syl) > 2 {
+			return nil
+		}
+		capz := func(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+		var givens []string
+		if len(syl) == 1 {
+			givens = []string{capz(syl[0])}
+		} else {
+			a, b := syl[0], syl[1]
+			givens = []string{capz(a) + "-" + b, capz(a) + "-" + capz(b), capz(a) + " " + capz(b), capz(a) + b, capz(a) + " " + b}
+		}
+		for _, g := range givens {
+			out = append(out, fam+" "+g, g+" "+fam, strings.ToUpper(fam)+" "+g)
+		}
+	case p.Side == SideJapan && len(toks) == 2:
+		given, fam := toks[0], toks[1]
+		out = append(out, fam+" "+given, strings.ToUpper(fam)+" "+given, given+" "+strings.ToUpper(fam))
+	case len(toks) >= 3 && isInitial(toks[1]):
+		// "Lloyd J. Austin III" -> "Lloyd Austin"
+		rest := toks[2:]
+		for len(rest) > 1 && isSuffix(rest[len(rest)-1]) {
+			rest = rest[:len(rest)-1]
+		}
+		out = append(out, toks[0]+" "+strings.Join(rest, " "), toks[0]+" "+toks[1]+" "+strings.Join(rest, " "))
+	}
+	return out
+}
+
+// splitGlued splits words run together by a bad extraction where a known
+// word or name makes it certain: "Secretaryof State" -> "Secretary of
+// State", "PennyWong" -> "Penny Wong".
+func (r *Rules) splitGlued(s string) string {
+	pd := r.people
+	var b strings.Builder
+	last := 0
+	for _, w := range words(s) {
+		t := trimWord(s[w[0]:w[1]], false)
+		if v := pd.gluedOf[t]; v != "" {
+			b.WriteString(s[last:w[0]])
+			b.WriteString(v)
+			last = w[0] + len(t)
+		}
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// words returns the byte spans of the space-separated words of s.
+func words(s string) [][2]int {
+	var out [][2]int
+	start := -1
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' || s[i] == '\n' || s[i] == '\t' {
+			if start >= 0 {
+				out = append(out, [2]int{start, i})
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		out = append(out, [2]int{start, len(s)})
+	}
+	return out
+}
+
+// trimWord strips what surrounds a word in running text: an opening
+// bracket or quote, closing punctuation, a possessive ("Austin’s"); a
+// final period too unless keepDot (the alias word itself ends with one:
+// "J.", "Jr.").
+func trimWord(w string, keepDot bool) string {
+	w = strings.TrimLeft(w, "(\"“‘'[")
+	for {
+		n := len(w)
+		w = strings.TrimSuffix(strings.TrimSuffix(w, "’s"), "'s")
+		w = strings.TrimRight(w, ",;:)!?\"”’']")
+		if !keepDot {
+			w = strings.TrimRight(w, ".")
+		}
+		if len(w) == n {
+			return w
+		}
+	}
 }
 
 // canonicalName returns the canonical name for any known spelling.
@@ -128,10 +286,59 @@ type personMention struct {
 func (r *Rules) knownMentions(s string) []personMention {
 	pd := r.people
 	var out []personMention
-	for _, loc := range pd.aliasRe.FindAllStringIndex(s, -1) {
+	ws := words(s)
+	var locs [][2]int
+	for i := 0; i < len(ws); i++ {
+		first := trimWord(s[ws[i][0]:ws[i][1]], false)
+		cands := pd.aliasIdx[first]
+		if cands == nil {
+			cands = pd.aliasIdx[trimWord(s[ws[i][0]:ws[i][1]], true)]
+		}
+	next:
+		for _, a := range cands {
+			if i+len(a) > len(ws) {
+				continue
+			}
+			for k, aw := range a {
+				tw := s[ws[i+k][0]:ws[i+k][1]]
+				keep := strings.HasSuffix(aw, ".")
+				if trimWord(tw, keep) != aw {
+					continue next
+				}
+				// a word inside the alias must not end the phrase ("Austin, Kim")
+				if k < len(a)-1 && strings.ContainsAny(tw[len(tw)-1:], ",;:)") {
+					continue next
+				}
+			}
+			start := ws[i][0] + strings.Index(s[ws[i][0]:ws[i][1]], first)
+			lastW := s[ws[i+len(a)-1][0]:ws[i+len(a)-1][1]]
+			end := ws[i+len(a)-1][0] + strings.Index(lastW, a[len(a)-1]) + len(a[len(a)-1])
+			locs = append(locs, [2]int{start, end})
+			i += len(a) - 1
+			break
+		}
+	}
+	for _, loc := range locs {
 		p := pd.aliasOf[collapseSpace(s[loc[0]:loc[1]])]
 		if p == nil {
 			continue
+		}
+		// "Foreign Minister Cho" is not Cho Tae-yul in "First Vice Foreign
+		// Minister Cho Hyun-dong": a title-and-surname alias followed by a
+		// given name names someone else.
+		if a := s[loc[0]:loc[1]]; pd.titleSet[strings.Fields(a)[0]] || strings.Contains(a, "Minister ") || strings.Contains(a, "Secretary ") {
+			if rest := s[loc[1]:]; len(rest) > 1 && rest[0] == ' ' && rest[1] >= 'A' && rest[1] <= 'Z' {
+				if w := strings.TrimRight(strings.Fields(rest)[0], ",.;"); nameTokRe.MatchString(w) && strings.Contains(w, "-") {
+					fs := strings.Fields(a)
+					full := fs[len(fs)-1] + " " + w
+					q := pd.aliasOf[full]
+					if q == nil {
+						continue
+					}
+					out = append(out, personMention{Person{q.Name, q.Side, q.Title}, loc[1] - len(fs[len(fs)-1]), loc[1] + 1 + len(w)})
+					continue
+				}
+			}
 		}
 		out = append(out, personMention{Person{p.Name, p.Side, p.Title}, loc[0], loc[1]})
 	}
@@ -261,10 +468,56 @@ func (r *Rules) sideOfWords(s string) string {
 	return best
 }
 
-// peopleIn returns every person named in s (known or titled), in order.
-func (r *Rules) peopleIn(s string) []personMention {
+// fullPeopleIn returns every person named in full in s (known or titled),
+// in order.
+func (r *Rules) fullPeopleIn(s string) []personMention {
 	known := r.knownMentions(s)
 	out := append(known[:len(known):len(known)], r.titledPeopleAround(s, known)...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// peopleIn returns every person named in s, in order: in full, or by a
+// title and surname ("Minister Kihara", "Secretary Blinken") that resolves
+// to a person of the record with that surname, else to the one known
+// person with it.
+func (r *Rules) peopleIn(s string, ctx *recordContext) []personMention {
+	out := r.fullPeopleIn(s)
+	pd := r.people
+	for _, m := range pd.surnameRe.FindAllStringSubmatchIndex(s, -1) {
+		a, b := m[2], m[3]
+		covered := false
+		for _, o := range out {
+			if a < o.end && b > o.start {
+				covered = true
+				break
+			}
+		}
+		if covered {
+			continue
+		}
+		word := s[a:b]
+		if i := strings.IndexByte(word, ' '); i > 0 {
+			word = word[:i] // "NAKATANI Gen"
+			b = a + i
+		}
+		if strings.ToUpper(word) == word {
+			word = word[:1] + strings.ToLower(word[1:])
+		}
+		var p Person
+		found := false
+		if ctx != nil {
+			p, found = ctx.bySurname[word]
+		}
+		if !found {
+			if ks := pd.bySurname[word]; len(ks) == 1 {
+				p, found = Person{ks[0].Name, ks[0].Side, ks[0].Title}, true
+			}
+		}
+		if found {
+			out = append(out, personMention{p, m[0], b})
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
 }

@@ -2,10 +2,16 @@ package corpus
 
 import "strconv"
 
-// Side is the delegation a person or paragraph belongs to.
+// Side is the delegation a person belongs to, and the voice of a
+// paragraph: one party alone (U.S., ROK, Japan, Australia), both or all
+// delegations together (joint), or a news story's narration (reported).
 const (
-	SideUS  = "U.S."
-	SideROK = "ROK"
+	SideUS        = "U.S."
+	SideROK       = "ROK"
+	SideJapan     = "Japan"
+	SideAustralia = "Australia"
+	VoiceJoint    = "joint"
+	VoiceReported = "reported"
 )
 
 // Kinds of record.
@@ -15,6 +21,29 @@ const (
 	KindFactSheet           = "fact sheet"
 	KindPressRelease        = "press release"
 	KindNewsReport          = "news report"
+	KindReadout             = "readout"
+)
+
+// NoteNotRecord is the review note of a file that does not look like a
+// dialogue record (an index page, a cookie notice, a search-results page):
+// its metadata stays empty.
+const NoteNotRecord = "not a dialogue record?"
+
+// Evidence is where a field's value came from: the text it was read from,
+// and whether the text states it or it was inferred (a year from the
+// meeting ordinal) or set by hand (front matter, sidecar file).
+type Evidence struct {
+	Text string `json:"text"`
+	// How is "stated", "inferred" or "set" (front matter or sidecar).
+	How  string `json:"how"`
+	Note string `json:"note,omitempty"`
+}
+
+// How values of Evidence.
+const (
+	Stated   = "stated"
+	Inferred = "inferred"
+	Set      = "set"
 )
 
 // Record is one defense dialogue record (a communiqué, statement, fact sheet,
@@ -32,13 +61,26 @@ type Record struct {
 	Date         Date `json:"date"`
 	DateInferred bool `json:"date_inferred"`
 	// DateNote says where the date came from, or why it is empty.
-	DateNote   string            `json:"date_note,omitempty"`
+	DateNote string `json:"date_note,omitempty"`
+	// DateEnd is the last day of a meeting that ran over several days
+	// ("July 25-26"), "" otherwise.
+	DateEnd    Date              `json:"date_end"`
 	Meeting    Meeting           `json:"meeting"`
 	Location   string            `json:"location"`
 	Principals []Person          `json:"principals"`
 	Glossary   map[string]string `json:"glossary"`
 	Paragraphs []Paragraph       `json:"paragraphs"`
+	// Evidence says, for each extracted field (date, series, number,
+	// location, principals, title), the text it came from and whether it
+	// was stated or inferred.
+	Evidence map[string]Evidence `json:"evidence,omitempty"`
+	// Review lists what a person should check: missing or uncertain
+	// fields, or NoteNotRecord. Empty when nothing is in doubt.
+	Review []string `json:"review,omitempty"`
 }
+
+// NeedsReview says whether the record has missing or uncertain fields.
+func (r *Record) NeedsReview() bool { return len(r.Review) > 0 }
 
 // Meeting identifies the dialogue a record comes out of.
 type Meeting struct {
@@ -69,8 +111,10 @@ type Paragraph struct {
 	Section  string   `json:"section"`
 	Text     string   `json:"text"`
 	Speakers []string `json:"speakers"`
-	Sides    []string `json:"sides"`
-	Topics   []string `json:"topics"`
+	// Sides is the paragraph's voice: VoiceJoint, one party (SideUS,
+	// SideROK, SideJapan, SideAustralia) or VoiceReported.
+	Sides  []string `json:"sides"`
+	Topics []string `json:"topics"`
 }
 
 // NonNil returns s, or an empty list for nil: the lists of a paragraph

@@ -38,7 +38,7 @@ func TestLoadRulesOverridesDataFiles(t *testing.T) {
 		t.Error("a user's taxonomy must replace the default one, and leave the default rules alone")
 	}
 	// the default rules still know the default people
-	if sp, _ := DefaultRules().attribute("Secretary Roe stressed it.", nil); len(sp) != 0 {
+	if sp, _ := DefaultRules().attribute("Secretary Roe stressed it.", &Record{}, nil); len(sp) != 0 {
 		t.Errorf("default rules changed: %v", sp)
 	}
 }

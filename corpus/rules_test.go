@@ -41,7 +41,7 @@ func TestNoiseRule(t *testing.T) {
 		{"attachment lines and nbsp-only lines", body + "\u00a0\n\nFile\n\n  • (Presentation and Follow-on discussion)\n\nreport.pdf (120 KB)\n", []string{"The two sides met in Seoul on May 2, 2024."}},
 		{"immediate release label", "FOR IMMEDIATE RELEASE\n\n" + body, []string{"The two sides met in Seoul on May 2, 2024."}},
 		{"share widgets and photo credits", "Share\n\nPrint\n\n" + body + "Photo by Sgt. John Doe\n\nRelated Articles\n\nSubscribe\n\nNext\n", []string{"The two sides met in Seoul on May 2, 2024."}},
-		{"heading-like lines only are the text", "Short Note\n\nThe Meeting Went Well", []string{"The Meeting Went Well"}},
+		{"heading-like lines only are the text, the one naming a meeting is the title", "Short Note\n\nThe Meeting Went Well", []string{"Short Note"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -234,20 +234,30 @@ func TestSpeakersRule(t *testing.T) {
 		{"Secretary Austin reiterated the firm U.S. commitment.", []string{"Lloyd J. Austin III"}, []string{SideUS}},
 		{"Minister Shin further conveyed his appreciation.", []string{"Shin Won-sik"}, []string{SideROK}},
 		{"The Minister expressed grave concern.", []string{"Shin Won-sik"}, []string{SideROK}},
-		{"In particular, the Secretary and the Minister recognized the progress.", []string{"Lloyd J. Austin III", "Shin Won-sik"}, []string{SideUS, SideROK}},
-		{"Both leaders called on the international community.", []string{"Lloyd J. Austin III", "Shin Won-sik"}, []string{SideUS, SideROK}},
-		{"The two leaders agreed.", []string{"Lloyd J. Austin III", "Shin Won-sik"}, []string{SideUS, SideROK}},
+		{"In particular, the Secretary and the Minister recognized the progress.", []string{"Lloyd J. Austin III", "Shin Won-sik"}, []string{VoiceJoint}},
+		{"Both leaders called on the international community.", []string{"Lloyd J. Austin III", "Shin Won-sik"}, []string{VoiceJoint}},
+		{"The two leaders agreed.", []string{"Lloyd J. Austin III", "Shin Won-sik"}, []string{VoiceJoint}},
 		{"Minister Shin expressed support for the principles announced by Secretary Austin at the Dialogue.", []string{"Shin Won-sik"}, []string{SideROK}},
 		{"The U.S. side noted the ROK's efforts.", []string{}, []string{SideUS}},
-		{"Both sides assessed the exercise.", []string{}, []string{SideUS, SideROK}},
-		{"Freedom Shield took place in March.", []string{}, []string{SideUS, SideROK}},
+		{"Both sides assessed the exercise.", []string{}, []string{VoiceJoint}},
+		{"Freedom Shield took place in March.", []string{}, []string{VoiceJoint}},
+		{"Japan reiterated its resolve to reinforce its defense capabilities.", []string{}, []string{SideJapan}},
+		{"The Ministers decided to hold the next meeting.", []string{}, []string{VoiceJoint}},
 		{"U.S. Secretary of State Antony Blinken said the talks went well.", []string{"Antony Blinken"}, []string{SideUS}},
 	}
 	for _, tc := range tests {
-		speakers, sides := DefaultRules().attribute(tc.text, principals)
+		speakers, sides := DefaultRules().attribute(tc.text, &Record{Principals: principals}, nil)
 		if !reflect.DeepEqual(speakers, tc.speakers) || !reflect.DeepEqual(sides, tc.sides) {
 			t.Errorf("DefaultRules().attribute(%q) = %v %v, want %v %v", tc.text, speakers, sides, tc.speakers, tc.sides)
 		}
+	}
+	// A news story's narration is the reporter's voice; a quote of one side is that side's.
+	news := &Record{Principals: principals, Kind: KindNewsReport}
+	if _, v := DefaultRules().attribute("The two sides discussed the exercise, officials said.", news, nil); !reflect.DeepEqual(v, []string{VoiceReported}) {
+		t.Errorf("news narration voice = %v, want reported", v)
+	}
+	if _, v := DefaultRules().attribute("Secretary Austin said the alliance is strong.", news, nil); !reflect.DeepEqual(v, []string{SideUS}) {
+		t.Errorf("news quote voice = %v, want U.S.", v)
 	}
 }
 

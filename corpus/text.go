@@ -123,6 +123,8 @@ var abbreviations = map[string]bool{
 	"Lt": true, "Col": true, "Maj": true, "Adm": true, "Capt": true, "Sgt": true, "Jr": true, "Sr": true,
 	"St": true, "No": true, "Co": true, "Inc": true, "vs": true, "D.C": true, "Rep": true, "Sen": true,
 	"Gov": true, "Amb": true, "Cmdr": true, "Lt. Gen": true, "Maj. Gen": true, "e.g": true, "i.e": true,
+	"Jan": true, "Feb": true, "Mar": true, "Apr": true, "Jun": true, "Jul": true, "Aug": true, "Sep": true, "Sept": true,
+	"Oct": true, "Nov": true, "Dec": true, "Hon": true, "Mt": true, "Ft": true,
 }
 
 // splitSentences splits a paragraph into sentences, keeping abbreviations
