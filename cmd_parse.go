@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"dialoguesearch/corpus"
 )
@@ -14,8 +16,9 @@ import (
 // in the order given; a file that cannot be parsed is reported on stderr
 // (one line per file) and left out. It fails only when no file parsed.
 func cmdParse(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("parse", "usage: dialoguesearch parse [--rules DIR] FILE...\n\nParse record files (text or HTML) and print them as a JSON array, in the order given.\n", stderr)
+	fs := newFlagSet("parse", "usage: dialoguesearch parse [--rules DIR] FILE...\n       dialoguesearch parse [--rules DIR] --check DIR\n\nParse record files (text or HTML) and print them as a JSON array, in the order given.\nA sidecar file NAME.meta.yaml next to a record overrides its fields.\n", stderr)
 	rulesDir := fs.String("rules", "", "directory of your own data files ("+strings.Join(corpus.DataFiles, ", ")+") replacing the embedded ones")
+	check := fs.String("check", "", "print a table of the records in `DIR` with missing or uncertain fields (and the files that did not parse) instead of JSON")
 	if code, ok := parseArgs(fs, args, "dialoguesearch parse", stderr); !ok {
 		return code
 	}
@@ -27,6 +30,9 @@ func cmdParse(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		rules = r
+	}
+	if *check != "" {
+		return checkRecords(rules, *check, stdout, stderr)
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -63,5 +69,58 @@ func parseFile(rules *corpus.Rules, name string) (*corpus.Record, error) {
 	if info, err := f.Stat(); err == nil && info.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, not a record file", name)
 	}
-	return rules.Parse(f, name)
+	var sidecar []byte
+	for _, s := range corpus.SidecarNames(name) {
+		if b, err := os.ReadFile(s); err == nil {
+			sidecar = b
+			break
+		}
+	}
+	return rules.ParseWithSidecar(f, name, sidecar)
+}
+
+// checkRecords prints one line per record of dir that needs review (a
+// missing or uncertain field, or a file that does not look like a dialogue
+// record) and per file that did not parse. It returns 0 when every record
+// is complete, 1 when some need review.
+func checkRecords(rules *corpus.Rules, dir string, stdout, stderr io.Writer) int {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(stderr, "dialoguesearch parse: --check %s: not a directory\n", dir)
+		return 2
+	}
+	recs, problems := rules.Load(os.DirFS(dir))
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tDATE\tSERIES\tNO.\tLOCATION\tPRINCIPALS\tREVIEW")
+	n := 0
+	dash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	for _, r := range recs {
+		if !r.NeedsReview() {
+			continue
+		}
+		n++
+		num := "-"
+		if r.Meeting.Number > 0 {
+			num = strconv.Itoa(r.Meeting.Number)
+		}
+		date := dash(string(r.Date))
+		if r.DateInferred {
+			date += "?"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", r.Source, date, dash(r.Meeting.Series), num, dash(r.Location), len(r.Principals), strings.Join(r.Review, "; "))
+	}
+	for _, p := range problems {
+		n++
+		fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\tdid not parse: %v\n", p.File, p.Err)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "%d of %d files need review (fix a record with a sidecar file NAME.meta.yaml; see docs/corpus.md)\n", n, len(recs)+len(problems))
+	if n > 0 {
+		return 1
+	}
+	return 0
 }

@@ -113,3 +113,43 @@ func TestParseCommandRules(t *testing.T) {
 		t.Errorf("broken rules: code %d stderr %q", code, stderr.String())
 	}
 }
+
+func TestParseCheckAndSidecar(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("talks.txt", "Talks end\n\nThe two sides held talks in Seoul and discussed the alliance.\n")
+	write("index.txt", "Releases\n\nJoint Statement on the Alliance\nNov. 4, 2025\n\nReadout of the Meeting\nOct. 29, 2025\n\n1 2 3 Next\n")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"parse", "--check", dir}, nil, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit code %d, want 1 (records need review); stderr %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"talks.txt", "date missing", "series missing", "index.txt", "not a dialogue record?", "2 of 2 files need review"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	// A sidecar file fixes the record without touching the saved original.
+	write("talks.meta.yaml", "date: 2024-05-02\nseries: KIDD\nnumber: 25\nprincipals: Ely Ratner (U.S.); Cho Chang-rae\n")
+	stdout.Reset()
+	if code := run([]string{"parse", filepath.Join(dir, "talks.txt")}, nil, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d: %s", code, stderr.String())
+	}
+	var recs []map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &recs); err != nil {
+		t.Fatal(err)
+	}
+	if recs[0]["date"] != "2024-05-02" || recs[0]["meeting"].(map[string]any)["name"] != "25th KIDD" || recs[0]["id"] != "kidd-25-2024-05-02" {
+		t.Errorf("sidecar not applied: date %v meeting %v id %v", recs[0]["date"], recs[0]["meeting"], recs[0]["id"])
+	}
+	stdout.Reset()
+	run([]string{"parse", "--check", dir}, nil, &stdout, &stderr)
+	if strings.Contains(stdout.String(), "talks.txt") {
+		t.Errorf("a record fixed by its sidecar still needs review:\n%s", stdout.String())
+	}
+}
