@@ -104,7 +104,13 @@ func RecordOfSidecar(name string) string { return strings.TrimSuffix(name, Sidec
 // there is none.
 func readSidecar(fsys fs.FS, name string) []byte {
 	for _, s := range SidecarNames(name) {
-		if b, err := fs.ReadFile(fsys, s); err == nil {
+		f, err := Open(fsys, s) // a sidecar outside the corpus dir is not followed either
+		if err != nil {
+			continue
+		}
+		b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+		f.Close()
+		if err == nil {
 			return b
 		}
 	}
