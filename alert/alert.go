@@ -34,6 +34,11 @@ type Alert struct {
 	Filters map[string][]string `json:"filters,omitempty"`
 	From    string              `json:"from,omitempty"`
 	To      string              `json:"to,omitempty"`
+	// Series, when set, makes the alert a series watch (series.go): a
+	// change report for each new edition of the series instead of
+	// paragraph matches; Track are phrases whose disappearance it reports.
+	Series string   `json:"watch,omitempty"`
+	Track  []string `json:"track,omitempty"`
 
 	Email      string `json:"email,omitempty"`
 	WebhookURL string `json:"webhook_url,omitempty"`
@@ -72,6 +77,8 @@ type View struct {
 	Filters       map[string][]string `json:"filters"`
 	From          string              `json:"from,omitempty"`
 	To            string              `json:"to,omitempty"`
+	Series        string              `json:"watch,omitempty"`
+	Track         []string            `json:"track,omitempty"`
 	Email         string              `json:"email,omitempty"`
 	WebhookURL    string              `json:"webhook_url,omitempty"`
 	Frequency     string              `json:"frequency"`
@@ -98,6 +105,8 @@ type Input struct {
 	Query      string
 	Filters    map[string][]string
 	From, To   string
+	Series     string
+	Track      []string
 	Email      string
 	WebhookURL string
 	Frequency  string
@@ -131,6 +140,10 @@ func (in *Input) UnmarshalJSON(b []byte) error {
 			err = str(key, &in.From)
 		case "to":
 			err = str(key, &in.To)
+		case "watch":
+			err = str(key, &in.Series)
+		case "track":
+			in.Track, err = stringList(key, val)
 		case "email":
 			err = str(key, &in.Email)
 		case "webhook_url":
@@ -235,6 +248,17 @@ func (in *Input) apply(a *Alert, allowPrivate bool) error {
 	if set("to") {
 		a.To = strings.TrimSpace(in.To)
 	}
+	if set("watch") {
+		a.Series = strings.TrimSpace(in.Series)
+	}
+	if set("track") {
+		a.Track = nil
+		for _, p := range in.Track {
+			if p = strings.Join(strings.Fields(p), " "); p != "" && !slices.Contains(a.Track, p) {
+				a.Track = append(a.Track, p)
+			}
+		}
+	}
 	if set("email") {
 		a.Email = strings.TrimSpace(in.Email)
 	}
@@ -254,8 +278,14 @@ func validate(a *Alert, allowPrivate bool) error {
 	if len([]rune(a.Query)) > indexer.MaxQueryLength {
 		return failure.Param("q", "q is longer than %d characters", indexer.MaxQueryLength)
 	}
-	if a.Query == "" && len(a.Filters) == 0 {
-		return failure.Param("q", "an alert needs a query (q) or at least one filter")
+	if a.Query == "" && len(a.Filters) == 0 && a.Series == "" {
+		return failure.Param("q", "an alert needs a query (q), at least one filter, or a series to watch (watch)")
+	}
+	if err := validateSeries(a); err != nil {
+		return failure.Param("watch", "%v", err)
+	}
+	if a.Series == "" && len(a.Track) > 0 {
+		return failure.Param("track", "tracked phrases need a series to watch (watch)")
 	}
 	if a.Query != "" {
 		if err := indexer.ValidateQuery(a.Query); err != nil {
@@ -297,6 +327,9 @@ func validate(a *Alert, allowPrivate bool) error {
 		a.Name = a.Query
 		if a.Name == "" {
 			a.Name = describeFilters(a.Filters)
+		}
+		if a.Name == "" && a.Series != "" {
+			a.Name = "Changes in " + a.Series
 		}
 	}
 	if len([]rune(a.Name)) > MaxNameLength {

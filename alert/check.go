@@ -26,6 +26,14 @@ func (s *Service) OnIndexed(ctx context.Context, src RecordSource, newParas []in
 	}
 	s.matchMu.Lock()
 	defer s.matchMu.Unlock()
+	// series watches: change reports of the new editions (series.go)
+	reported, err := s.seriesReports(ctx, src, newParas)
+	if err != nil {
+		return 0, err
+	}
+	if reported > 0 {
+		s.Wake()
+	}
 
 	// Load the records, keep only the new paragraphs, in their order.
 	var recs []*corpus.Record
@@ -57,7 +65,7 @@ func (s *Service) OnIndexed(ctx context.Context, src RecordSource, newParas []in
 		return 0, err
 	}
 	if len(unchecked) == 0 {
-		return 0, nil
+		return reported, nil
 	}
 	checked := map[string]string{}
 	for id := range unchecked {
@@ -67,7 +75,7 @@ func (s *Service) OnIndexed(ctx context.Context, src RecordSource, newParas []in
 	if err != nil {
 		return 0, err
 	}
-	alerts = slices.DeleteFunc(alerts, func(a *Alert) bool { return !a.Active })
+	alerts = slices.DeleteFunc(alerts, func(a *Alert) bool { return !a.Active || a.Series != "" })
 	var b *batch
 	if len(alerts) > 0 {
 		if b, err = newBatch(ctx, trimRecords(recs, unchecked)); err != nil {
@@ -104,5 +112,5 @@ func (s *Service) OnIndexed(ctx context.Context, src RecordSource, newParas []in
 	if n > 0 {
 		s.Wake()
 	}
-	return n, nil
+	return n + reported, nil
 }

@@ -145,6 +145,13 @@ func entryTitle(m Match) string {
 // describeSearch renders an alert's search for people: `q="OPCON" speaker: X`.
 func describeSearch(a *Alert) string {
 	var parts []string
+	if a.Series != "" {
+		w := "changes between editions of " + a.Series
+		if len(a.Track) > 0 {
+			w += ", tracking " + strings.Join(quoteAll(a.Track), ", ")
+		}
+		parts = append(parts, w)
+	}
 	if a.Query != "" {
 		parts = append(parts, fmt.Sprintf("%q", a.Query))
 	}
@@ -161,4 +168,12 @@ func feedURL(base, id string) string  { return base + "/alerts/" + id + ".atom" 
 func alertURL(base, id string) string { return base + "/alerts/" + id }
 func paragraphURL(base, recordID string, n int) string {
 	return fmt.Sprintf("%s/records/%s#p%d", base, url.PathEscape(recordID), n)
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
 }

@@ -219,7 +219,7 @@ func (s *Service) view(a *Alert, matches int) *View {
 		f = map[string][]string{}
 	}
 	return &View{
-		ID: a.ID, Name: a.Name, Query: a.Query, Filters: f, From: a.From, To: a.To,
+		ID: a.ID, Name: a.Name, Query: a.Query, Filters: f, From: a.From, To: a.To, Series: a.Series, Track: a.Track,
 		Email: a.Email, WebhookURL: a.WebhookURL, Frequency: a.Frequency, Active: a.Active,
 		Created: a.Created, Updated: a.Updated, Matches: matches,
 		FeedURL: feedURL(s.cfg.BaseURL, a.ID), PageURL: alertURL(s.cfg.BaseURL, a.ID),
