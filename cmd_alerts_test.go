@@ -44,7 +44,7 @@ func TestIndexFiresAlertsAndAlertsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Create(alert.Input{Name: "OPCON watch", Query: "OPCON"}); err != nil {
+	if _, err := svc.Create(alert.Input{Settings: alert.Settings{Name: "OPCON watch", Search: alert.Search{Query: "OPCON"}}}); err != nil {
 		t.Fatal(err)
 	}
 	// While the store is held, the alerts command says who holds it.

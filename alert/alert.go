@@ -26,12 +26,11 @@ const (
 	MaxURLLength  = 2000
 )
 
-// Alert is a saved search with its delivery channels.
-type Alert struct {
-	ID      string              `json:"id"`
-	Name    string              `json:"name"`
+// Search is an alert's saved search: the query, facet filters and date
+// range of a search request.
+type Search struct {
 	Query   string              `json:"q"`
-	Filters map[string][]string `json:"filters,omitempty"`
+	Filters map[string][]string `json:"filters"`
 	From    string              `json:"from,omitempty"`
 	To      string              `json:"to,omitempty"`
 	// Series, when set, makes the alert a series watch (series.go): a
@@ -39,13 +38,25 @@ type Alert struct {
 	// paragraph matches; Track are phrases whose disappearance it reports.
 	Series string   `json:"watch,omitempty"`
 	Track  []string `json:"track,omitempty"`
+}
 
+// Settings are what an alert's owner sets: its name, its search and where
+// it delivers. Alert, View and Input embed them.
+type Settings struct {
+	Name string `json:"name"`
+	Search
 	Email      string `json:"email,omitempty"`
 	WebhookURL string `json:"webhook_url,omitempty"`
 	Frequency  string `json:"frequency"`
 	// Active is false once the owner stopped the alert (the stop link in
 	// every email): it no longer matches nor delivers, but keeps its history.
 	Active bool `json:"active"`
+}
+
+// Alert is a saved search with its delivery channels.
+type Alert struct {
+	ID string `json:"id"`
+	Settings
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
@@ -63,33 +74,23 @@ type Alert struct {
 	LastEmail   time.Time `json:"last_email"`
 }
 
-// Request is the alert's search as an indexer request.
-func (a *Alert) Request() indexer.Request {
-	return indexer.Request{Query: a.Query, Filters: a.Filters, From: a.From, To: a.To}
+// Request is the search as an indexer request.
+func (s Search) Request() indexer.Request {
+	return indexer.Request{Query: s.Query, Filters: s.Filters, From: s.From, To: s.To}
 }
 
 // View is an alert as shown to its owner: no secrets except, right after
 // creation, the manage token and webhook secret.
 type View struct {
-	ID            string              `json:"id"`
-	Name          string              `json:"name"`
-	Query         string              `json:"q"`
-	Filters       map[string][]string `json:"filters"`
-	From          string              `json:"from,omitempty"`
-	To            string              `json:"to,omitempty"`
-	Series        string              `json:"watch,omitempty"`
-	Track         []string            `json:"track,omitempty"`
-	Email         string              `json:"email,omitempty"`
-	WebhookURL    string              `json:"webhook_url,omitempty"`
-	Frequency     string              `json:"frequency"`
-	Active        bool                `json:"active"`
-	Created       time.Time           `json:"created"`
-	Updated       time.Time           `json:"updated"`
-	Matches       int                 `json:"matches"`
-	FeedURL       string              `json:"feed_url"`
-	PageURL       string              `json:"page_url"`
-	ManageToken   string              `json:"manage_token,omitempty"`
-	WebhookSecret string              `json:"webhook_secret,omitempty"`
+	ID string `json:"id"`
+	Settings
+	Created       time.Time `json:"created"`
+	Updated       time.Time `json:"updated"`
+	Matches       int       `json:"matches"`
+	FeedURL       string    `json:"feed_url"`
+	PageURL       string    `json:"page_url"`
+	ManageToken   string    `json:"manage_token,omitempty"`
+	WebhookSecret string    `json:"webhook_secret,omitempty"`
 }
 
 // Input is the JSON body of POST /api/alerts and PATCH /api/alerts/{id}:
@@ -101,17 +102,8 @@ type View struct {
 // array of values (a single string is accepted too). Set records which keys
 // were present, so a PATCH changes only those.
 type Input struct {
-	Name       string
-	Query      string
-	Filters    map[string][]string
-	From, To   string
-	Series     string
-	Track      []string
-	Email      string
-	WebhookURL string
-	Frequency  string
-	Active     bool
-	Set        map[string]bool
+	Settings
+	Set map[string]bool
 }
 
 // UnmarshalJSON decodes the contract's flat shape; unknown keys are an error

@@ -146,10 +146,12 @@ func (s *Service) send(ctx context.Context, d *Delivery) error {
 		if a.WebhookURL == "" {
 			return errDropped
 		}
-		body, err := webhookBody(PayloadAlert{
-			ID: a.ID, Name: a.Name, Query: a.Query, Filters: a.Filters, From: a.From, To: a.To,
-			URL: alertURL(s.cfg.BaseURL, a.ID), FeedURL: feedURL(s.cfg.BaseURL, a.ID),
-		}, ms)
+		p := PayloadAlert{ID: a.ID, Name: a.Name, Search: a.Search,
+			URL: alertURL(s.cfg.BaseURL, a.ID), FeedURL: feedURL(s.cfg.BaseURL, a.ID)}
+		if p.Filters == nil {
+			p.Filters = map[string][]string{} // {} rather than null
+		}
+		body, err := webhookBody(p, ms)
 		if err != nil {
 			return err
 		}

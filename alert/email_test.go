@@ -15,8 +15,9 @@ import (
 
 func testAlert() *Alert {
 	return &Alert{
-		ID: "abc123", Name: "OPCON watch", Query: "OPCON", ManageToken: "tok-xyz",
-		WebhookSecret: "whsec", Email: "analyst@example.org", Frequency: Immediate, Active: true,
+		ID: "abc123", ManageToken: "tok-xyz", WebhookSecret: "whsec",
+		Settings: Settings{Name: "OPCON watch", Search: Search{Query: "OPCON"},
+			Email: "analyst@example.org", Frequency: Immediate, Active: true},
 		Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
 }

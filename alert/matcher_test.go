@@ -46,19 +46,19 @@ func TestMatchAcronymAndFilters(t *testing.T) {
 	}
 	defer b.Close()
 	alerts := []*Alert{
-		{ID: "opcon", Query: "OPCON", Active: true},
-		{ID: "opcon-too", Query: "OPCON", Active: true}, // the same search: run once, both match
-		{ID: "phrase", Query: `"operational control"`, Active: true},
-		{ID: "two", Query: "cyber space", Active: true},
-		{ID: "absent", Query: "submarine", Active: true},
-		{ID: "absent-and", Query: "cyber submarine", Active: true},
-		{ID: "or", Query: "submarine OR cyber", Active: true},
-		{ID: "not", Query: "cyber NOT space", Active: true},
-		{ID: "kidd", Query: "deterrence", Filters: map[string][]string{"series": {"KIDD"}}, Active: true},
-		{ID: "scm", Query: "deterrence", Filters: map[string][]string{"series": {"SCM"}}, Active: true},
-		{ID: "dates", Query: "deterrence", From: "2026-01-01", Active: true},
-		{ID: "stopped", Query: "cyber", Active: false},
-		{ID: "north-korea", Query: "North Korea", Active: true}, // a multi-word synonym of DPRK
+		activeAlert("opcon", Search{Query: "OPCON"}),
+		activeAlert("opcon-too", Search{Query: "OPCON"}), // the same search: run once, both match
+		activeAlert("phrase", Search{Query: `"operational control"`}),
+		activeAlert("two", Search{Query: "cyber space"}),
+		activeAlert("absent", Search{Query: "submarine"}),
+		activeAlert("absent-and", Search{Query: "cyber submarine"}),
+		activeAlert("or", Search{Query: "submarine OR cyber"}),
+		activeAlert("not", Search{Query: "cyber NOT space"}),
+		activeAlert("kidd", Search{Query: "deterrence", Filters: map[string][]string{"series": {"KIDD"}}}),
+		activeAlert("scm", Search{Query: "deterrence", Filters: map[string][]string{"series": {"SCM"}}}),
+		activeAlert("dates", Search{Query: "deterrence", From: "2026-01-01"}),
+		{ID: "stopped", Settings: Settings{Search: Search{Query: "cyber"}}},
+		activeAlert("north-korea", Search{Query: "North Korea"}), // a multi-word synonym of DPRK
 	}
 	found, err := matchAll(ctx, b, alerts, nil)
 	if err != nil {
@@ -109,13 +109,13 @@ func TestPrefilterAgreesWithSearch(t *testing.T) {
 		"U.S. forces", "they'll", "the", "us", "US", "extended deterrence", "+deterrence -nuclear", "deter*", "deterence~",
 		"(submarine OR deterrence) AND alliance", "submarine OR (cyber AND space)", "NOT submarine", "speaker:Austin",
 		"topic:(OPCON OR NCG)", `"wartime operational control" OR submarine`, "OPCON AND NOT zebra"} {
-		alerts = append(alerts, &Alert{ID: q, Query: q, Active: true})
+		alerts = append(alerts, activeAlert(q, Search{Query: q}))
 	}
 	alerts = append(alerts,
-		&Alert{ID: "series-scm", Query: "alliance", Filters: map[string][]string{"series": {"SCM"}}, Active: true},
-		&Alert{ID: "series-zzz", Query: "alliance", Filters: map[string][]string{"series": {"ZZZ"}}, Active: true},
-		&Alert{ID: "old-dates", Query: "alliance", To: "1999-12-31", Active: true},
-		&Alert{ID: "new-dates", Query: "alliance", From: "2020-01-01", Active: true},
+		activeAlert("series-scm", Search{Query: "alliance", Filters: map[string][]string{"series": {"SCM"}}}),
+		activeAlert("series-zzz", Search{Query: "alliance", Filters: map[string][]string{"series": {"ZZZ"}}}),
+		activeAlert("old-dates", Search{Query: "alliance", To: "1999-12-31"}),
+		activeAlert("new-dates", Search{Query: "alliance", From: "2020-01-01"}),
 	)
 	skipped := 0
 	for _, a := range alerts {
@@ -158,14 +158,14 @@ func TestFastMatchAgreesWithSearch(t *testing.T) {
 		"deterence~", "(submarine OR deterrence) AND alliance", "NOT submarine", "speaker:Austin",
 		"topic:(OPCON OR NCG)", `"wartime operational control" OR submarine`, "cooperation", "COOPERATION",
 		"the", "space cyber", ""} {
-		alerts = append(alerts, &Alert{ID: "q:" + q, Query: q, Active: true})
+		alerts = append(alerts, activeAlert("q:"+q, Search{Query: q}))
 	}
 	alerts = append(alerts,
-		&Alert{ID: "scm-alliance", Query: "alliance", Filters: map[string][]string{"series": {"SCM"}}, Active: true},
-		&Alert{ID: "kidd-or-scm", Query: "security", Filters: map[string][]string{"series": {"KIDD", "SCM"}}, Active: true},
-		&Alert{ID: "2024", Query: "", Filters: map[string][]string{"year": {"2024"}}, Active: true},
-		&Alert{ID: "dates", Query: "alliance", From: "2024-01-01", To: "2024-06-30", Active: true},
-		&Alert{ID: "kind", Query: "Korea", Filters: map[string][]string{"kind": {recs[0].Kind}}, Active: true},
+		activeAlert("scm-alliance", Search{Query: "alliance", Filters: map[string][]string{"series": {"SCM"}}}),
+		activeAlert("kidd-or-scm", Search{Query: "security", Filters: map[string][]string{"series": {"KIDD", "SCM"}}}),
+		activeAlert("2024", Search{Query: "", Filters: map[string][]string{"year": {"2024"}}}),
+		activeAlert("dates", Search{Query: "alliance", From: "2024-01-01", To: "2024-06-30"}),
+		activeAlert("kind", Search{Query: "Korea", Filters: map[string][]string{"kind": {recs[0].Kind}}}),
 	)
 	nonEmpty := 0
 	for _, a := range alerts {
@@ -277,7 +277,7 @@ func benchAlerts(recs []*corpus.Record, n int, seed uint64) []*Alert {
 			q = w()
 			f = map[string][]string{"series": {series[rng.IntN(len(series))]}}
 		}
-		out[i] = &Alert{ID: fmt.Sprintf("a%05d", i), Query: q, Filters: f, Active: true}
+		out[i] = activeAlert(fmt.Sprintf("a%05d", i), Search{Query: q, Filters: f})
 	}
 	return out
 }
@@ -364,4 +364,9 @@ func BenchmarkMatch10kAlertsSynthetic(b *testing.B) {
 // so the prefilter skips little and more than half the alerts match.
 func BenchmarkMatch10kAlertsWorstCase(b *testing.B) {
 	benchMatch(b, func(recs []*corpus.Record) []*corpus.Record { return recs })
+}
+
+// activeAlert is an active alert with search s.
+func activeAlert(id string, s Search) *Alert {
+	return &Alert{ID: id, Settings: Settings{Search: s, Active: true}}
 }

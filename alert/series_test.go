@@ -89,7 +89,7 @@ func TestSeriesWatchReportsANewEdition(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	v, err := svc.Create(Input{Series: "SCM", Track: []string{"counter-unmanned aircraft systems", "extended deterrence"}, WebhookURL: hook.URL, Email: "analyst@example.org"})
+	v, err := svc.Create(Input{Settings: Settings{Search: Search{Series: "SCM", Track: []string{"counter-unmanned aircraft systems", "extended deterrence"}}, WebhookURL: hook.URL, Email: "analyst@example.org"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestSeriesWatchReportsANewEdition(t *testing.T) {
 		t.Fatalf("view %+v", v)
 	}
 	// a plain query alert alongside: series watches do not disturb it
-	q, err := svc.Create(Input{Query: "hospitality"})
+	q, err := svc.Create(Input{Settings: Settings{Search: Search{Query: "hospitality"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,14 +204,14 @@ func TestSeriesWatchValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	if _, err := svc.Create(Input{Track: []string{"extended deterrence"}, Query: "x"}); err == nil {
+	if _, err := svc.Create(Input{Settings: Settings{Search: Search{Track: []string{"extended deterrence"}, Query: "x"}}}); err == nil {
 		t.Error("tracked phrases without a series accepted")
 	}
 	many := make([]string, MaxTracked+1)
 	for i := range many {
 		many[i] = strings.Repeat("x", i+1)
 	}
-	if _, err := svc.Create(Input{Series: "SCM", Track: many}); err == nil {
+	if _, err := svc.Create(Input{Settings: Settings{Search: Search{Series: "SCM", Track: many}}}); err == nil {
 		t.Error("too many tracked phrases accepted")
 	}
 	var in Input

@@ -108,7 +108,7 @@ func (s *Service) Create(in Input) (*View, error) {
 	now := s.cfg.Now().UTC()
 	a := &Alert{
 		ID: newSecret(), ManageToken: newSecret(), WebhookSecret: newSecret(),
-		Active: true, Created: now, Updated: now, LastEmail: now,
+		Settings: Settings{Active: true}, Created: now, Updated: now, LastEmail: now,
 	}
 	in.Set = nil // every field counts on creation
 	if err := in.apply(a, s.cfg.WebhookAllowPrivate); err != nil {
@@ -175,7 +175,7 @@ func (s *Service) Update(id, token string, in Input) (*View, error) {
 // Stop deactivates an alert (the stop link of every email): it keeps its
 // history and feed but neither matches nor delivers any more.
 func (s *Service) Stop(id, token string) error {
-	_, err := s.Update(id, token, Input{Active: false, Set: map[string]bool{"active": true}})
+	_, err := s.Update(id, token, Input{Set: map[string]bool{"active": true}})
 	return err
 }
 
@@ -214,16 +214,14 @@ func sortAlerts(as []*Alert) {
 }
 
 func (s *Service) view(a *Alert, matches int) *View {
-	f := a.Filters
-	if f == nil {
-		f = map[string][]string{}
-	}
-	return &View{
-		ID: a.ID, Name: a.Name, Query: a.Query, Filters: f, From: a.From, To: a.To, Series: a.Series, Track: a.Track,
-		Email: a.Email, WebhookURL: a.WebhookURL, Frequency: a.Frequency, Active: a.Active,
-		Created: a.Created, Updated: a.Updated, Matches: matches,
+	v := &View{
+		ID: a.ID, Settings: a.Settings, Created: a.Created, Updated: a.Updated, Matches: matches,
 		FeedURL: feedURL(s.cfg.BaseURL, a.ID), PageURL: alertURL(s.cfg.BaseURL, a.ID),
 	}
+	if v.Filters == nil {
+		v.Filters = map[string][]string{}
+	}
+	return v
 }
 
 // MatchPage is one page of an alert's matches, newest first.

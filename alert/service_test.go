@@ -37,7 +37,7 @@ func TestDailyDigestThroughSMTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	v, err := svc.Create(Input{Name: "daily OPCON", Query: "OPCON", Email: "analyst@example.org", Frequency: Daily})
+	v, err := svc.Create(Input{Settings: Settings{Name: "daily OPCON", Search: Search{Query: "OPCON"}, Email: "analyst@example.org", Frequency: Daily}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestWebhookBackoff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	v, err := svc.Create(Input{Query: "OPCON", WebhookURL: recv.URL})
+	v, err := svc.Create(Input{Settings: Settings{Search: Search{Query: "OPCON"}, WebhookURL: recv.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestWebhookDeliveriesCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	v, err := svc.Create(Input{Query: "OPCON", WebhookURL: recv.URL})
+	v, err := svc.Create(Input{Settings: Settings{Search: Search{Query: "OPCON"}, WebhookURL: recv.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,8 +219,9 @@ func TestFailedRunRecordsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	good := &Alert{ID: "good", Query: "OPCON", Active: true, ManageToken: "t"}
-	broken := &Alert{ID: "broken", Query: `"unclosed phrase`, Active: true, ManageToken: "t"} // saved before validation existed
+	good := activeAlert("good", Search{Query: "OPCON"})
+	broken := activeAlert("broken", Search{Query: `"unclosed phrase`}) // saved before validation existed
+	good.ManageToken, broken.ManageToken = "t", "t"
 	for _, a := range []*Alert{good, broken} {
 		if err := svc.store.PutAlert(a); err != nil {
 			t.Fatal(err)

@@ -39,14 +39,11 @@ type WebhookPayload struct {
 
 // PayloadAlert says which alert fired and why.
 type PayloadAlert struct {
-	ID      string              `json:"id"`
-	Name    string              `json:"name"`
-	Query   string              `json:"q"`
-	Filters map[string][]string `json:"filters,omitempty"`
-	From    string              `json:"from,omitempty"`
-	To      string              `json:"to,omitempty"`
-	URL     string              `json:"url"`
-	FeedURL string              `json:"feed_url"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Search
+	URL     string `json:"url"`
+	FeedURL string `json:"feed_url"`
 }
 
 // Sign returns the signature header value of body under secret.

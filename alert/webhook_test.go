@@ -103,7 +103,7 @@ func TestWebhookSignedAndKeyed(t *testing.T) {
 	defer srv.Close()
 	a := testAlert()
 	a.WebhookURL = srv.URL
-	body, err := webhookBody(PayloadAlert{ID: a.ID, Name: a.Name, Query: a.Query}, []Match{testMatch(1)})
+	body, err := webhookBody(PayloadAlert{ID: a.ID, Name: a.Name, Search: Search{Query: a.Query}}, []Match{testMatch(1)})
 	if err != nil {
 		t.Fatal(err)
 	}

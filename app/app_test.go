@@ -65,7 +65,7 @@ func TestIngestRunsAlertsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Create(alert.Input{Name: "OPCON", Query: "operational control"}); err != nil {
+	if _, err := svc.Create(alert.Input{Settings: alert.Settings{Name: "OPCON", Search: alert.Search{Query: "operational control"}}}); err != nil {
 		t.Fatal(err)
 	}
 	in, err := a.Ingest(context.Background(), "kidd-25.txt", []byte(kidd25))

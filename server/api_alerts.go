@@ -176,7 +176,7 @@ func (s *Server) handleAlertPreview(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		in = alert.Input{Query: req.Query, Filters: req.Filters, From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to"))}
+		in.Search = alert.Search{Query: req.Query, Filters: req.Filters, From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to"))}
 	}
 	p, err := svc.Preview(c.Request().Context(), idx, in)
 	if err != nil {

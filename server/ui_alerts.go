@@ -55,11 +55,11 @@ type alertMatchView struct {
 
 // inputFromForm reads the alert fields of a search or creation form.
 func inputFromForm(v url.Values) alert.Input {
-	in := alert.Input{
-		Name: v.Get("name"), Query: strings.TrimSpace(v.Get("q")),
-		From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")),
-		Email: v.Get("email"), WebhookURL: v.Get("webhook_url"), Frequency: v.Get("frequency"),
-	}
+	in := alert.Input{Settings: alert.Settings{
+		Name:   v.Get("name"),
+		Search: alert.Search{Query: strings.TrimSpace(v.Get("q")), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to"))},
+		Email:  v.Get("email"), WebhookURL: v.Get("webhook_url"), Frequency: v.Get("frequency"),
+	}}
 	for _, f := range indexer.FacetNames {
 		for _, val := range v[f] {
 			if val = strings.TrimSpace(val); val != "" {
@@ -223,8 +223,8 @@ func (s *Server) handleUIAlertEdit(c echo.Context) error {
 		return failure.Param("body", "malformed form")
 	}
 	in := alert.Input{
-		Name: form.Get("name"), Email: form.Get("email"), WebhookURL: form.Get("webhook_url"),
-		Frequency: form.Get("frequency"), Active: form.Get("active") != "",
+		Settings: alert.Settings{Name: form.Get("name"), Email: form.Get("email"), WebhookURL: form.Get("webhook_url"),
+			Frequency: form.Get("frequency"), Active: form.Get("active") != ""},
 		Set: map[string]bool{"name": true, "email": true, "webhook_url": true, "frequency": true, "active": true},
 	}
 	if _, err := svc.Update(id, tok, in); err != nil {
