@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func (a *App) Ingest(ctx context.Context, name string, data []byte) (Ingested, e
 	defer a.write.Unlock()
 	commit, err := saveOriginal(a.cfg.DataDir, rec, name, data)
 	if err != nil {
-		return Ingested{}, err
+		return Ingested{}, idx.NoteWrite(fmt.Errorf("app: keep the ingested original: %w", err))
 	}
 	stats, err := idx.Upsert(ctx, []*corpus.Record{rec})
 	if err != nil {

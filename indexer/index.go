@@ -75,7 +75,8 @@ type Index struct {
 
 	writeMu sync.Mutex // one update at a time
 
-	heavy heavySlots // expensive searches run a few at a time (query_cost.go)
+	heavy  heavySlots  // expensive searches run a few at a time (query_cost.go)
+	health writeHealth // the last write's failure (health.go)
 }
 
 // Open opens the index in data dir dir (creating it when needed): the index

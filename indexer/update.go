@@ -127,8 +127,13 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers 
 	// A fresh build goes to its own directory.
 	if x.dir != "" && len(old) == 0 && st.Added > 0 {
 		if err := x.rebuild(ctx, changes, &st, progress); err != nil {
+			err = writeFailure(err)
+			if ctx.Err() == nil {
+				x.noteWrite(err)
+			}
 			return UpdateStats{}, err
 		}
+		x.noteWrite(nil)
 		return st, nil
 	}
 
@@ -141,14 +146,25 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers 
 	x.mu.RUnlock()
 	stale, err := x.apply(ctx, bi, store, changes, manifest, &st, progress)
 	if err != nil {
-		// Some batches may be in: read back what the index holds.
-		x.mu.Lock()
-		if lerr := x.loadManifest(); lerr != nil {
-			err = errors.Join(err, lerr)
+		if ctx.Err() != nil {
+			// Some batches may be in: read back what the index holds.
+			x.mu.Lock()
+			if lerr := x.loadManifest(); lerr != nil {
+				err = errors.Join(err, lerr)
+			}
+			x.mu.Unlock()
+			return st, err
 		}
-		x.mu.Unlock()
+		// A failed write (a full disk): back to the last persisted
+		// snapshot, which keeps serving; degraded until a write works.
+		if rerr := x.recoverAfterFailedWrite(err); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		err = writeFailure(err)
+		x.noteWrite(err)
 		return st, err
 	}
+	x.noteWrite(nil)
 	lerr := x.linkAfterUpdate(ctx, store, changes, manifest, x.Record)
 	x.publish(manifest)
 	// The old versions are unreachable only now that the manifest is published.

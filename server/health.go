@@ -1,9 +1,13 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"dialoguesearch/indexer"
 )
 
 // handleHealthz answers 200 while the process serves (liveness).
@@ -13,9 +17,13 @@ func (s *Server) handleHealthz(c echo.Context) error {
 
 // readyResponse is the body of GET /readyz when ready.
 type readyResponse struct {
-	Status     string `json:"status"`
+	Status     string `json:"status"` // "ready", or "degraded" while index writes fail
 	Records    uint64 `json:"records"`
 	Paragraphs uint64 `json:"paragraphs"`
+	// While degraded: why, and since when. Searches still answer (from
+	// the last complete index); ingest and watched files wait.
+	Reason        string     `json:"reason,omitempty"`
+	WritesFailing *time.Time `json:"writes_failing_since,omitempty"`
 }
 
 // handleReadyz answers 200 once the index is open, 503 while it builds.
@@ -25,5 +33,13 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		return err
 	}
 	st := idx.Stats()
-	return c.JSON(http.StatusOK, readyResponse{Status: "ready", Records: st.Records, Paragraphs: st.Paragraphs})
+	out := readyResponse{Status: "ready", Records: st.Records, Paragraphs: st.Paragraphs}
+	if h := idx.WriteHealth(); h.Degraded() {
+		out.Status, out.WritesFailing = "degraded", &h.Since
+		out.Reason = "index writes are failing; see the server log; searches answer from the last complete index"
+		if errors.Is(h.Err, indexer.ErrDiskFull) {
+			out.Reason = "index writes are failing: the data directory's disk is full; searches answer from the last complete index"
+		}
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -69,6 +69,24 @@ func newMetrics(s *Server) *metrics {
 			}
 			return 1
 		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dialoguesearch_index_writes_failing",
+			Help: "1 while index writes fail (a full disk, an I/O error): searches answer from the last complete index, ingest answers 503; 0 once a write works again.",
+		}, func() float64 {
+			if idx, err := s.app.Index(); err == nil && idx.WriteHealth().Degraded() {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dialoguesearch_index_write_failures_total",
+			Help: "Index writes that failed since the start.",
+		}, func() float64 {
+			if idx, err := s.app.Index(); err == nil {
+				return float64(idx.WriteHealth().Failures)
+			}
+			return 0
+		}),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
