@@ -133,8 +133,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return // the client went away: nobody to answer, the access log says so
 	}
 	status, ae := toAPIError(err)
-	if status >= 500 && ae.Code != "unavailable" && ae.Code != "timeout" {
+	var fe *failure.Error
+	switch {
+	case status >= 500 && ae.Code != "unavailable" && ae.Code != "timeout":
 		s.log.Error("request failed", "request_id", requestID(c), "method", method(c),
+			"path", c.Request().URL.Path, "err", err)
+	case ae.Code == "unavailable" && errors.As(err, &fe) && fe.Err != nil:
+		// A cause behind a 503 (a full disk, say) is for the operator.
+		s.log.Warn("request unavailable", "request_id", requestID(c), "method", method(c),
 			"path", c.Request().URL.Path, "err", err)
 	}
 	switch status {
