@@ -54,7 +54,10 @@ func newBatch(ctx context.Context, recs []*corpus.Record) (*batch, error) {
 			b.paras[corpus.ParagraphID(r.ID, p.N)] = batchPara{rec: r, p: p, hash: textHash(p.Text)}
 		}
 	}
-	b.pre = newPrefilter(recs)
+	if b.pre, err = newPrefilter(idx, recs); err != nil {
+		idx.Close()
+		return nil, fmt.Errorf("alert: prefilter: %w", err)
+	}
 	return b, nil
 }
 
@@ -66,7 +69,7 @@ func (b *batch) Close() error { return b.idx.Close() }
 // match is the batch's own record data, the same as a search hit's stored
 // fields.
 func (b *batch) run(ctx context.Context, a *Alert) ([]Match, error) {
-	if !b.pre.mayMatch(ctx, a) {
+	if !b.pre.mayMatch(a) {
 		return nil, nil
 	}
 	m, err := b.idx.NewMatcher(a.Request())

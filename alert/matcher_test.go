@@ -8,6 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 
 	"dialoguesearch/corpus"
 	"dialoguesearch/indexer"
@@ -119,7 +123,7 @@ func TestPrefilterAgreesWithSearch(t *testing.T) {
 	)
 	skipped := 0
 	for _, a := range alerts {
-		if b.pre.mayMatch(ctx, a) {
+		if b.pre.mayMatch(a) {
 			continue
 		}
 		skipped++
@@ -225,6 +229,24 @@ func searchMatches(t *testing.T, b *batch, a *Alert) []Match {
 			return out
 		}
 	}
+}
+
+// stopWords is bleve's English stop list, which the index's analyzer drops.
+var stopWords = func() analysis.TokenMap {
+	m := analysis.NewTokenMap()
+	if err := m.LoadBytes(en.EnglishStopWords); err != nil {
+		panic(err)
+	}
+	return m
+}()
+
+func isPlainWord(w string) bool {
+	for _, r := range w {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return w != ""
 }
 
 // vocabulary returns the distinct plain words of recs.

@@ -84,3 +84,32 @@ func BenchmarkOnIndexed10kAlerts(b *testing.B) { benchOnIndexed(b, oneSubject(b)
 func BenchmarkOnIndexed10kAlertsWorstCase(b *testing.B) {
 	benchOnIndexed(b, func(recs []*corpus.Record) []*corpus.Record { return recs })
 }
+
+// BenchmarkPrefilter10kAlerts is the prefilter's share of
+// BenchmarkMatch10kAlerts: made for the batch of the one-subject record
+// (its index already built), then asked about 10,000 alerts.
+func BenchmarkPrefilter10kAlerts(b *testing.B) {
+	ctx := context.Background()
+	recs := shippedRecords(b)
+	alerts := benchAlerts(recs, 10000, 1)
+	batchRecs := []*corpus.Record{benchRecord(oneSubject(b)(recs))}
+	bt, err := newBatch(ctx, batchRecs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bt.Close()
+	kept := 0
+	for b.Loop() {
+		pre, err := newPrefilter(bt.idx, batchRecs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		kept = 0
+		for _, a := range alerts {
+			if pre.mayMatch(a) {
+				kept++
+			}
+		}
+	}
+	b.ReportMetric(float64(kept), "alerts-kept")
+}

@@ -3,5 +3,7 @@
 // copied on, an English analyzer with snowball stemming that leaves acronyms
 // alone, the project's own query language (AND/OR/NOT, phrases, fields,
 // prefix and fuzzy terms), query-time acronym and synonym expansion, safe
-// <mark> snippets, and disjunctive facet counts.
+// <mark> snippets, and disjunctive facet counts. It is the only package that
+// reads a query: the record page gets its marks from Matcher.Highlight and the
+// alert prefilter its answer from Vocabulary.MayMatch.
 package indexer

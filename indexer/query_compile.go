@@ -137,16 +137,8 @@ func (e *compileEnv) and(c *compiled, kids []node, positive bool) (query.Query, 
 			}
 			continue
 		case *termNode:
-			if isPlain(k) && e.synonyms != nil {
-				j := i
-				for j < len(kids) && j-i < e.synonyms.maxLen+4 {
-					if t, ok := kids[j].(*termNode); ok && isPlain(t) {
-						j++
-						continue
-					}
-					break
-				}
-				if q, used := e.synonymRun(c, kids[i:j], positive); used > 0 {
+			if run := e.synonyms.plainRun(kids[i:]); run != nil {
+				if q, used := e.synonymRun(c, run, positive); used > 0 {
 					add(q)
 					i += used - 1
 					continue
@@ -192,63 +184,45 @@ func isPlain(t *termNode) bool {
 // analysed terms are a synonym key. It returns the expanded query (the
 // words themselves OR each alternative as a phrase) and how many words it
 // used, 0 when none matched.
-func (e *compileEnv) synonymRun(c *compiled, run []node, positive bool) (query.Query, int) {
-	var terms []string
-	var ends []int // ends[k] = len(terms) after word k
-	for _, n := range run {
-		for _, t := range analyzeSlots(e.analyzer, n.(*termNode).text) {
-			if t != "" {
-				terms = append(terms, t)
-			}
-		}
-		ends = append(ends, len(terms))
+func (e *compileEnv) synonymRun(c *compiled, run []*termNode, positive bool) (query.Query, int) {
+	alts, used := e.synonyms.longest(run, func(s string) []string { return analyzeSlots(e.analyzer, s) })
+	if used == 0 {
+		return nil, 0
 	}
-	for used := len(run); used >= 1; used-- {
-		if ends[used-1] == 0 {
-			continue
+	var words []string
+	var own []query.Query
+	for _, t := range run[:used] {
+		words = append(words, t.text)
+		q, _ := e.term(c, t, positive)
+		if q != nil {
+			own = append(own, q)
 		}
-		key := strings.Join(terms[:ends[used-1]], " ")
-		alts := e.synonyms.alts[key]
-		if len(alts) == 0 {
-			continue
-		}
-		var words []string
-		var own []query.Query
-		for _, n := range run[:used] {
-			t := n.(*termNode)
-			words = append(words, t.text)
-			q, _ := e.term(c, t, positive)
-			if q != nil {
-				own = append(own, q)
-			}
-		}
-		typed := strings.Join(words, " ")
-		var qs []query.Query
-		if len(own) == 1 {
-			qs = append(qs, own[0])
-		} else if len(own) > 1 {
-			qs = append(qs, query.NewConjunctionQuery(own))
-		}
-		for _, a := range alts {
-			aq := slotsQuery(a.slots)
-			if len(a.blockers) > 0 {
-				// "South Korea → Republic of Korea" must not find "Democratic
-				// People's Republic of Korea": a paragraph with the longer
-				// wording only counts through another alternative.
-				b := query.NewBooleanQuery([]query.Query{aq}, nil, nil)
-				for _, bl := range a.blockers {
-					b.AddMustNot(slotsQuery(bl))
-				}
-				aq = b
-			}
-			qs = append(qs, aq)
-			if positive {
-				c.expansions = append(c.expansions, expansion{label: typed + " → " + a.surface, slots: a.slots, blockers: a.blockers})
-			}
-		}
-		return query.NewDisjunctionQuery(qs), used
 	}
-	return nil, 0
+	typed := strings.Join(words, " ")
+	var qs []query.Query
+	if len(own) == 1 {
+		qs = append(qs, own[0])
+	} else if len(own) > 1 {
+		qs = append(qs, query.NewConjunctionQuery(own))
+	}
+	for _, a := range alts {
+		aq := slotsQuery(a.slots)
+		if len(a.blockers) > 0 {
+			// "South Korea → Republic of Korea" must not find "Democratic
+			// People's Republic of Korea": a paragraph with the longer
+			// wording only counts through another alternative.
+			b := query.NewBooleanQuery([]query.Query{aq}, nil, nil)
+			for _, bl := range a.blockers {
+				b.AddMustNot(slotsQuery(bl))
+			}
+			aq = b
+		}
+		qs = append(qs, aq)
+		if positive {
+			c.expansions = append(c.expansions, expansion{label: typed + " → " + a.surface, slots: a.slots, blockers: a.blockers})
+		}
+	}
+	return query.NewDisjunctionQuery(qs), used
 }
 
 // slotsQuery matches analysed slots: a term query for one term, else a

@@ -157,3 +157,46 @@ func slotsKey(slots []string) string {
 	}
 	return b.String()
 }
+
+// plainRun returns the plain words (isPlain) at the start of kids, as many
+// as a synonym key could span, or nil when kids does not start with one or
+// there is no table. Compiling and MayMatch read synonym runs alike.
+func (t *synonymTable) plainRun(kids []node) []*termNode {
+	if t == nil {
+		return nil
+	}
+	var run []*termNode
+	for _, k := range kids {
+		w, ok := k.(*termNode)
+		if !ok || !isPlain(w) || len(run) >= t.maxLen+4 {
+			break
+		}
+		run = append(run, w)
+	}
+	return run
+}
+
+// longest finds the longest run of words at the start of run whose
+// analysed terms (slotsOf) are a synonym key: it returns the key's
+// alternatives and how many words it used, 0 when none is a key.
+func (t *synonymTable) longest(run []*termNode, slotsOf func(string) []string) ([]synonymAlt, int) {
+	var terms []string
+	var ends []int // ends[k] = len(terms) after word k
+	for _, w := range run {
+		for _, s := range slotsOf(w.text) {
+			if s != "" {
+				terms = append(terms, s)
+			}
+		}
+		ends = append(ends, len(terms))
+	}
+	for used := len(run); used >= 1; used-- {
+		if ends[used-1] == 0 {
+			continue
+		}
+		if alts := t.alts[strings.Join(terms[:ends[used-1]], " ")]; len(alts) > 0 {
+			return alts, used
+		}
+	}
+	return nil, 0
+}
