@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,6 +29,7 @@ const StoreFile = "alerts.db"
 //	paragraphs  record id + "\x00" + text hash of every paragraph text checked
 //	outbox      seq -> Delivery (JSON): webhook posts and emails not yet sent
 //	meta        "schema" -> the layout's version (8 bytes, big endian)
+//	seen        record id -> record version hash checked by the alerts (store_seen.go)
 //
 // A match keeps only what is particular to its alert (the snippet); the
 // paragraph it matched is kept once in texts, however many alerts it
@@ -46,6 +48,9 @@ var (
 // Store is the bbolt file holding alerts, matches and the outbox.
 type Store struct {
 	db *bolt.DB
+
+	faultMu    sync.Mutex
+	failWrites func() bool // Service.SetWriteFault
 }
 
 // OpenStore opens or creates the store at path. It fails quickly with

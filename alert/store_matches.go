@@ -126,6 +126,9 @@ func (s *Store) recordStream(checked map[string]string, in <-chan alertMatches, 
 		// bbolt keeps the value until the commit: a copy per Put.
 		return bytes.Clone(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 	}
+	if err := s.fault(); err != nil {
+		return nil, err
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		// A paragraph text checked by an earlier run has had its matches
 		// recorded then: none is recorded again (OnIndexed does not even

@@ -41,9 +41,12 @@ type App struct {
 	progress atomic.Pointer[[2]int]        // records done, total of the build
 	buildErr atomic.Pointer[error]
 
-	write  sync.Mutex // one ingest or watcher update at a time
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	write sync.Mutex // one ingest or watcher update at a time
+
+	alertsMu     sync.Mutex  // one alert run at a time (afterIndex)
+	alertsBehind atomic.Bool // the last alert run failed: catchUpAlerts retries
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
 }
 
 // Open opens the data dir of cfg: the index (quick; the build is Build's
@@ -141,6 +144,7 @@ func (a *App) Start(ctx context.Context, built func(Update, error)) {
 	}
 	if a.alerts != nil {
 		a.wg.Go(func() { a.alerts.Run(ctx) })
+		a.wg.Go(func() { a.catchUpAlerts(ctx) })
 	}
 	if a.cfg.Watch {
 		if a.cfg.CorpusDir == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"dialoguesearch/corpus"
 	"dialoguesearch/indexer"
@@ -75,19 +76,83 @@ func (a *App) SetIndex(ctx context.Context, idx *indexer.Index, stats indexer.Up
 }
 
 // afterIndex is the one path from an index change to the alerts: every
-// change (build, ingest, watcher, the index command) comes through here
-// with what it changed, and the alerts check the new paragraphs. It returns
-// the number of new matches.
-func (a *App) afterIndex(ctx context.Context, idx *indexer.Index, stats indexer.UpdateStats) (int, error) {
-	if a.alerts == nil || len(stats.NewParagraphs) == 0 {
+// change (build, ingest, watcher, the index command) comes through here.
+// The alerts are driven by a durable watermark: alerts.db keeps the record
+// versions whose paragraphs the alerts have checked, and each run checks
+// the records whose indexed version differs, whatever the change at hand
+// said. So a run that failed (alerts.db not writable after the index write
+// succeeded) is caught up by the next ingest, the next start, or the
+// catch-up loop, and the store's set of checked paragraph texts keeps it
+// exactly once. It returns the number of new matches.
+func (a *App) afterIndex(ctx context.Context, idx *indexer.Index, _ indexer.UpdateStats) (int, error) {
+	if a.alerts == nil {
 		return 0, nil
 	}
-	n, err := a.alerts.OnIndexed(ctx, idx, stats.NewParagraphs)
+	a.alertsMu.Lock()
+	defer a.alertsMu.Unlock()
+	seen, err := a.alerts.Seen()
 	if err != nil {
-		return 0, fmt.Errorf("app: alerts: %w", err)
+		a.alertsBehind.Store(true)
+		return 0, fmt.Errorf("app: alerts: watermark: %w", err)
 	}
-	a.log.Info("alerts checked", "new_paragraphs", len(stats.NewParagraphs), "matches", n)
+	cur := idx.Versions()
+	var paras []indexer.Hit
+	for id, h := range cur {
+		if seen[id] == h {
+			continue
+		}
+		rec, err := idx.Record(id)
+		if err != nil {
+			continue // removed since Versions: nothing to check
+		}
+		for _, p := range rec.Paragraphs {
+			paras = append(paras, indexer.Hit{Paragraph: indexer.Paragraph{ID: corpus.ParagraphID(rec.ID, p.N),
+				RecordID: rec.ID, N: p.N, Text: p.Text, Meeting: rec.Meeting}})
+		}
+	}
+	if len(paras) == 0 && len(seen) == len(cur) {
+		a.alertsBehind.Store(false)
+		return 0, nil
+	}
+	n, err := a.alerts.OnIndexed(ctx, idx, paras)
+	if err == nil {
+		err = a.alerts.SetSeen(cur)
+	}
+	if err != nil {
+		a.alertsBehind.Store(true)
+		return 0, fmt.Errorf("app: alerts (they catch up on the next ingest, start or within %v): %w", catchUpInterval, err)
+	}
+	a.alertsBehind.Store(false)
+	if len(paras) > 0 {
+		a.log.Info("alerts checked", "paragraphs", len(paras), "matches", n)
+	}
 	return n, nil
+}
+
+// catchUpInterval is how often the alerts retry a run that failed.
+const catchUpInterval = 10 * time.Second
+
+// catchUpAlerts retries, every catchUpInterval, an alert run that failed,
+// until one works.
+func (a *App) catchUpAlerts(ctx context.Context) {
+	t := time.NewTicker(catchUpInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		idx := a.idx.Load()
+		if idx == nil || !a.alertsBehind.Load() {
+			continue
+		}
+		if n, err := a.afterIndex(ctx, idx, indexer.UpdateStats{}); err != nil {
+			a.log.Warn("alerts: catch-up failed; retrying", "err", err)
+		} else {
+			a.log.Info("alerts: caught up", "matches", n)
+		}
+	}
 }
 
 // CatchUp checks every indexed paragraph against the alerts (a paragraph

@@ -100,3 +100,15 @@ func (x *Index) recoverAfterFailedWrite(cause error) error {
 	x.facets = newFacetCache()
 	return x.loadManifest()
 }
+
+// Versions returns the indexed version (hash) of every record, by id: what
+// the alerts' watermark is compared with.
+func (x *Index) Versions() map[string]string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	out := make(map[string]string, len(x.manifest))
+	for id, e := range x.manifest {
+		out[id] = e.Hash
+	}
+	return out
+}
