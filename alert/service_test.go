@@ -92,15 +92,7 @@ func TestWebhookBackoff(t *testing.T) {
 	defer recv.Close()
 	var clk clock
 	clk.set(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
-	svc, err := Open(t.TempDir(), Config{Now: clk.now, WebhookAllowPrivate: true, RetryBase: time.Minute, RetryMax: time.Hour, MaxAttempts: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
-	v, err := svc.Create(Input{Settings: Settings{Search: Search{Query: "OPCON"}, WebhookURL: recv.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, v := webhookAlert(t, Config{Now: clk.now, WebhookAllowPrivate: true, RetryBase: time.Minute, RetryMax: time.Hour, MaxAttempts: 3}, recv.URL)
 	svc.store.record(nil, map[string][]Match{v.ID: {testMatch(0)}}, clk.now())
 	ctx := context.Background()
 	step := func(advance time.Duration, wantCalls int32) *Delivery {
@@ -157,15 +149,7 @@ func TestWebhookDeliveriesCapped(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer recv.Close()
-	svc, err := Open(t.TempDir(), Config{WebhookAllowPrivate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
-	v, err := svc.Create(Input{Settings: Settings{Search: Search{Query: "OPCON"}, WebhookURL: recv.URL}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, v := webhookAlert(t, Config{WebhookAllowPrivate: true}, recv.URL)
 	a, _ = svc.store.Alert(v.ID)
 	const n = 2*MaxDeliveryMatches + 50
 	var ms []Match
@@ -256,4 +240,20 @@ func TestFailedRunRecordsNothing(t *testing.T) {
 	if n, _ := svc.OnIndexed(ctx, src, paras); n != 0 {
 		t.Fatalf("third run recorded %d matches again", n)
 	}
+}
+
+// webhookAlert opens a service with cfg in a new data dir and creates an
+// OPCON alert that posts to url.
+func webhookAlert(t *testing.T, cfg Config, url string) (*Service, *View) {
+	t.Helper()
+	svc, err := Open(t.TempDir(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	v, err := svc.Create(Input{Settings: Settings{Search: Search{Query: "OPCON"}, WebhookURL: url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, v
 }

@@ -160,6 +160,12 @@ func (p *searchPlan) textQuery() query.Query {
 			qs = append(qs, q)
 		}
 	}
+	return conjunction(qs)
+}
+
+// conjunction is the query that matches what every one of qs matches (all
+// documents for none).
+func conjunction(qs []query.Query) query.Query {
 	switch len(qs) {
 	case 0:
 		return query.NewMatchAllQuery()
@@ -202,13 +208,7 @@ func (p *searchPlan) query(skip string) query.Query {
 	if p.record != nil {
 		qs = append(qs, p.record)
 	}
-	switch len(qs) {
-	case 0:
-		return query.NewMatchAllQuery()
-	case 1:
-		return qs[0]
-	}
-	return query.NewConjunctionQuery(qs)
+	return conjunction(qs)
 }
 
 // Search runs req. A syntax error in req.Query is a failure.BadInput error

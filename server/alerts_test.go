@@ -584,16 +584,7 @@ func TestAlertsBadInput(t *testing.T) {
 // serve --watch: a record file dropped into the corpus dir is indexed and
 // fires the alerts; a changed file fires only for its changed paragraph.
 func TestAlertsWatchCorpus(t *testing.T) {
-	corpusDir := t.TempDir()
-	for _, name := range []string{"2023-11-13-scm-55-joint-communique.txt", "2024-10-30-scm-56-fact-sheet.txt"} {
-		b, err := fs.ReadFile(corpus.Default(), name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(corpusDir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	corpusDir := shippedCorpusDir(t, "2023-11-13-scm-55-joint-communique.txt", "2024-10-30-scm-56-fact-sheet.txt")
 	env := startAlertEnvWith(t, t.TempDir(), nil, app.Config{Watch: true, CorpusDir: corpusDir})
 	a := env.createAlert(`{"name":"OPCON","q":"OPCON"}`)
 	matches := func() matchesAnswer {
@@ -635,17 +626,8 @@ func TestAlertsWatchCorpus(t *testing.T) {
 // the index (from the records list, the record page and search); a file
 // renamed keeps its record; the other records stay as they were.
 func TestWatchRemovesDeletedFiles(t *testing.T) {
-	corpusDir := t.TempDir()
 	shipped := []string{"2023-11-13-scm-55-joint-communique.txt", "2024-10-30-scm-56-fact-sheet.txt", "2024-04-11-kidd-24-joint-press-statement.txt"}
-	for _, name := range shipped {
-		b, err := fs.ReadFile(corpus.Default(), name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(corpusDir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	corpusDir := shippedCorpusDir(t, shipped...)
 	env := startAlertEnvWith(t, t.TempDir(), nil, app.Config{Watch: true, CorpusDir: corpusDir})
 	records := func() map[string]bool {
 		var ans struct {
@@ -865,4 +847,21 @@ func (e *alertEnv) index() *indexer.Index {
 		e.t.Fatal(err)
 	}
 	return idx
+}
+
+// shippedCorpusDir is a new corpus directory holding the named files of the
+// default corpus.
+func shippedCorpusDir(t *testing.T, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range names {
+		b, err := fs.ReadFile(corpus.Default(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"dialoguesearch/indexer"
 )
 
 // metrics are the server's Prometheus metrics, in a registry of its own so
@@ -36,48 +38,32 @@ func newMetrics(s *Server) *metrics {
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	})
 	// The index figures are read at scrape time; 0 while the index builds.
-	stat := func(f func(paragraphs, records uint64, size int64) float64) func() float64 {
-		return func() float64 {
+	index := func(name, help string, f func(*indexer.Index) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
 			idx, err := s.app.Index()
 			if err != nil {
 				return 0
 			}
-			st := idx.Stats()
-			return f(st.Paragraphs, st.Records, st.SizeBytes)
-		}
+			return f(idx)
+		})
 	}
 	m.reg.MustRegister(
 		m.requests, m.latency, m.search,
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "dialoguesearch_index_documents",
-			Help: "Paragraphs (search documents) in the index.",
-		}, stat(func(p, _ uint64, _ int64) float64 { return float64(p) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "dialoguesearch_index_records",
-			Help: "Records in the index.",
-		}, stat(func(_, r uint64, _ int64) float64 { return float64(r) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "dialoguesearch_index_size_bytes",
-			Help: "Size of the index on disk.",
-		}, stat(func(_, _ uint64, b int64) float64 { return float64(b) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "dialoguesearch_index_ready",
-			Help: "1 when the index is built and searchable, 0 while it builds.",
-		}, func() float64 {
-			if _, err := s.app.Index(); err != nil {
+		index("dialoguesearch_index_documents", "Paragraphs (search documents) in the index.",
+			func(idx *indexer.Index) float64 { return float64(idx.Stats().Paragraphs) }),
+		index("dialoguesearch_index_records", "Records in the index.",
+			func(idx *indexer.Index) float64 { return float64(idx.Stats().Records) }),
+		index("dialoguesearch_index_size_bytes", "Size of the index on disk.",
+			func(idx *indexer.Index) float64 { return float64(idx.Stats().SizeBytes) }),
+		index("dialoguesearch_index_ready", "1 when the index is built and searchable, 0 while it builds.",
+			func(*indexer.Index) float64 { return 1 }),
+		index("dialoguesearch_index_writes_failing", "1 while index writes fail (a full disk, an I/O error): searches answer from the last complete index, ingest answers 503; 0 once a write works again.",
+			func(idx *indexer.Index) float64 {
+				if idx.WriteHealth().Degraded() {
+					return 1
+				}
 				return 0
-			}
-			return 1
-		}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "dialoguesearch_index_writes_failing",
-			Help: "1 while index writes fail (a full disk, an I/O error): searches answer from the last complete index, ingest answers 503; 0 once a write works again.",
-		}, func() float64 {
-			if idx, err := s.app.Index(); err == nil && idx.WriteHealth().Degraded() {
-				return 1
-			}
-			return 0
-		}),
+			}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "dialoguesearch_index_write_failures_total",
 			Help: "Index writes that failed since the start.",
