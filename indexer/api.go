@@ -125,4 +125,7 @@ type UpdateStats struct {
 	// NewParagraphs are the paragraphs that entered the index with new or
 	// changed text (alerts run against these only).
 	NewParagraphs []Hit
+	// LinkTime is the time spent linking paragraphs across editions
+	// (package lineage); a fresh build links while its segments merge.
+	LinkTime time.Duration
 }

@@ -157,7 +157,7 @@ func (x *Index) rebuild(ctx context.Context, changes []change, st *UpdateStats, 
 		go func() {
 			lerr <- x.linkAfterUpdate(ctx, ns, changes, manifest, func(id string) (*corpus.Record, error) {
 				return nil, fmt.Errorf("indexer: link: record %s is not in the build", id)
-			})
+			}, st)
 		}()
 		err = forceMerge(ctx, nb)
 		if e := <-lerr; err == nil {

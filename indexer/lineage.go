@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -375,7 +376,9 @@ func (k *linker) droppedBefore(plan map[string]lineage.Place, prev string) ([]li
 
 // linkAfterUpdate updates the stored links for changes, once they are in
 // the index (bi and store) and manifest.
-func (x *Index) linkAfterUpdate(ctx context.Context, store *recordStore, changes []change, manifest map[string]manifestEntry, load func(string) (*corpus.Record, error)) error {
+func (x *Index) linkAfterUpdate(ctx context.Context, store *recordStore, changes []change, manifest map[string]manifestEntry, load func(string) (*corpus.Record, error), st *UpdateStats) error {
+	start := time.Now()
+	defer func() { st.LinkTime = time.Since(start) }()
 	touched := map[string]bool{}
 	series := map[string]bool{}
 	mem := map[string]*corpus.Record{}

@@ -165,7 +165,7 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers 
 		return st, err
 	}
 	x.noteWrite(nil)
-	lerr := x.linkAfterUpdate(ctx, store, changes, manifest, x.Record)
+	lerr := x.linkAfterUpdate(ctx, store, changes, manifest, x.Record, &st)
 	x.publish(manifest)
 	// The old versions are unreachable only now that the manifest is published.
 	if err := store.remove(stale); err != nil {

@@ -197,27 +197,28 @@ func align(v *vocab, olds, news []*para, onlyOneToOne bool) (links []Link, leftO
 func candidates(v *vocab, olds, news []*para, usedA, usedB []bool) []*metric {
 	postA := postings(olds, usedA)
 	postB := postings(news, usedB)
-	seen := map[[2]int]bool{}
+	tried := make([][]int, len(olds)) // old i -> the new ones compared with it
 	var out []*metric
 	try := func(i, j int) {
-		if seen[[2]int{i, j}] {
+		if slices.Contains(tried[i], j) {
 			return
 		}
-		seen[[2]int{i, j}] = true
+		tried[i] = append(tried[i], j)
 		if m := compare(v, olds, news, i, j); m != nil && m.eq > 0 {
 			out = append(out, m)
 		}
 	}
+	var sc scorer
 	for j, b := range news {
 		if !usedB[j] {
-			for _, i := range top(b, postA, postB) {
+			for _, i := range sc.top(b, postA, postB, len(olds)) {
 				try(i, j)
 			}
 		}
 	}
 	for i, a := range olds {
 		if !usedA[i] {
-			for _, j := range top(a, postB, postA) {
+			for _, j := range sc.top(a, postB, postA, len(news)) {
 				try(i, j)
 			}
 		}
@@ -238,31 +239,76 @@ func postings(ps []*para, used []bool) map[int32][]int {
 	return post
 }
 
-// top returns the paragraphs of the other side (postings other) that share
-// the most rare terms with p, weighting a term by its rarity on both sides.
-func top(p *para, other, same map[int32][]int) []int {
-	score := map[int]float64{}
+// scorer ranks the paragraphs of one side for a paragraph of the other.
+type scorer struct {
+	score   []float64
+	touched []int
+}
+
+// top returns the paragraphs of the other side (postings other, n of
+// them) that share the most rare terms with p, weighting a term by its
+// rarity on both sides. A term in more than maxPostings paragraphs, or in
+// more than a tenth of a long record's, suggests no pairing.
+func (sc *scorer) top(p *para, other, same map[int32][]int, n int) []int {
+	if len(sc.score) < n {
+		sc.score = make([]float64, n)
+	}
+	limit := max(8, min(maxPostings, n/10))
 	for _, t := range p.terms {
 		l := other[t]
-		if len(l) == 0 || len(l) > maxPostings {
+		if len(l) == 0 || len(l) > limit {
 			continue
 		}
 		w := 1 / float64(len(l)+len(same[t]))
 		for _, i := range l {
-			score[i] += w
+			if sc.score[i] == 0 {
+				sc.touched = append(sc.touched, i)
+			}
+			sc.score[i] += w
 		}
 	}
-	best := make([]int, 0, len(score))
-	for i := range score {
-		best = append(best, i)
+	// the best candidatesPer, by score then position
+	var best [candidatesPer]int
+	k := 0
+	better := func(x, y int) bool {
+		return sc.score[x] > sc.score[y] || sc.score[x] == sc.score[y] && x < y
 	}
-	slices.SortFunc(best, func(x, y int) int {
-		return cmp.Or(cmp.Compare(score[y], score[x]), cmp.Compare(x, y))
-	})
-	if len(best) > candidatesPer {
-		best = best[:candidatesPer]
+	for _, i := range sc.touched {
+		if k < candidatesPer {
+			best[k] = i
+			k++
+		} else if better(i, best[k-1]) {
+			best[k-1] = i
+		} else {
+			continue
+		}
+		for j := k - 1; j > 0 && better(best[j], best[j-1]); j-- {
+			best[j], best[j-1] = best[j-1], best[j]
+		}
 	}
-	return best
+	for _, i := range sc.touched {
+		sc.score[i] = 0
+	}
+	sc.touched = sc.touched[:0]
+	return slices.Clone(best[:k])
+}
+
+// common counts the ids two sorted multisets share.
+func common(a, b []int32) int {
+	n, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
 }
 
 // compare diffs olds[i] and news[j], or returns nil when they cannot be
@@ -276,15 +322,8 @@ func compare(v *vocab, olds, news []*para, i, j int) *metric {
 	minEq := min(ceil(minSimilarity*float64(a.words+b.words)/2), ceil(minContainment*float64(min(a.words, b.words))))
 	minEq = max(minEq, 1)
 	if a.hash != b.hash {
-		ub := 0 // words in common, in any order: at least the matched ones
-		small, large := a.bag, b.bag
-		if len(small) > len(large) {
-			small, large = large, small
-		}
-		for t, c := range small {
-			ub += int(min(c, large[t]))
-		}
-		if ub < minEq {
+		// words in common, in any order: at least the matched ones
+		if common(a.bag, b.bag) < minEq {
 			return nil
 		}
 	}

@@ -3,6 +3,7 @@ package lineage
 import (
 	_ "embed"
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -259,7 +260,7 @@ type para struct {
 	seq    []int32 // indexes into tokens of the compared tokens
 	ids    []int32 // their keys as ids of one shared vocabulary
 	words  int     // compared word tokens
-	bag    map[int32]int32
+	bag    []int32 // the compared words' ids, sorted (a multiset)
 	terms  []int32 // distinct content terms, for candidates
 	hash   string  // the compared word keys joined: equal hash = unchanged
 }
@@ -287,7 +288,7 @@ const maxCompared = 20000
 func prepare(v *vocab, n int, text string, nm names) *para {
 	ts := Tokens(text)
 	normalise(ts, nm)
-	p := &para{n: n, tokens: ts, bag: map[int32]int32{}}
+	p := &para{n: n, tokens: ts}
 	var hb strings.Builder
 	seen := map[int32]bool{}
 	for i, t := range ts {
@@ -304,7 +305,7 @@ func prepare(v *vocab, n int, text string, nm names) *para {
 			hb.WriteString(t.key)
 			hb.WriteByte(' ')
 			p.words++
-			p.bag[id]++
+			p.bag = append(p.bag, id)
 			if !seen[id] && !stop[t.key] && len(t.key) > 2 && t.key[0] != '#' {
 				seen[id] = true
 				p.terms = append(p.terms, id)
@@ -312,5 +313,6 @@ func prepare(v *vocab, n int, text string, nm names) *para {
 		}
 	}
 	p.hash = hb.String()
+	slices.Sort(p.bag)
 	return p
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"syscall"
+	"time"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/lineage"
+)
+
+// lineagePaths writes lineage-paths.txt: 2,000 request paths for the
+// lineage load run (bench/lineage.lua), half the lineage of a random
+// paragraph, half the comparison of a record with the previous edition of
+// its series and kind (the stored links), drawn with a fixed seed.
+func lineagePaths(out string, n int) error {
+	recs, err := readRecords(filepath.Join(out, fmt.Sprintf("records-%d.jsonl", n)))
+	if err != nil {
+		return err
+	}
+	type key struct{ series, kind string }
+	chains := map[key][]*corpus.Record{}
+	for _, r := range recs {
+		if r.Meeting.Series != "" && r.Meeting.Number > 0 {
+			k := key{r.Meeting.Series, r.Kind}
+			chains[k] = append(chains[k], r)
+		}
+	}
+	var pairs [][2]string
+	for _, c := range chains {
+		slices.SortFunc(c, func(a, b *corpus.Record) int { return cmp.Compare(a.Meeting.Number, b.Meeting.Number) })
+		for i := 1; i < len(c); i++ {
+			if c[i].Meeting.Number != c[i-1].Meeting.Number {
+				pairs = append(pairs, [2]string{c[i-1].ID, c[i].ID})
+			}
+		}
+	}
+	slices.SortFunc(pairs, func(a, b [2]string) int { return cmp.Compare(a[1], b[1]) })
+	if len(pairs) == 0 {
+		return fmt.Errorf("no two editions of one series and kind in records-%d.jsonl", n)
+	}
+	f, err := os.Create(filepath.Join(out, "lineage-paths.txt"))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	r := rand.New(rand.NewPCG(15, 15))
+	for i := 0; i < 1000; i++ {
+		rec := recs[r.IntN(len(recs))]
+		if len(rec.Paragraphs) == 0 {
+			continue
+		}
+		p := rec.Paragraphs[r.IntN(len(rec.Paragraphs))]
+		fmt.Fprintf(w, "/api/paragraphs/%s/lineage\n", url.PathEscape(corpus.ParagraphID(rec.ID, p.N)))
+		pr := pairs[r.IntN(len(pairs))]
+		fmt.Fprintf(w, "/api/compare?%s\n", url.Values{"a": {pr[0]}, "b": {pr[1]}}.Encode())
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	fmt.Printf("benchours: %d neighbouring editions; 2,000 paths -> %s\n", len(pairs), f.Name())
+	return f.Close()
+}
+
+// linkOnly times the alignment of every record with its predecessor
+// (lineage.Plan and lineage.Align, as the index build runs them, without
+// the store writes), in wall and CPU time: on a shared machine the CPU
+// time is the figure to compare with the build's.
+func linkOnly(out string, n int, profile string) error {
+	recs, err := readRecords(filepath.Join(out, fmt.Sprintf("records-%d.jsonl", n)))
+	if err != nil {
+		return err
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	byID := map[string]*corpus.Record{}
+	entries := make([]lineage.Entry, len(recs))
+	for i, r := range recs {
+		byID[r.ID] = r
+		entries[i] = lineage.EntryOf(r)
+	}
+	cpu0, t := cpuTime(), time.Now()
+	plan := lineage.Plan(entries)
+	pairs, links := 0, 0
+	for _, r := range recs {
+		p, ok := plan[r.ID]
+		if !ok || p.Prev == "" {
+			continue
+		}
+		pr := lineage.Align(byID[p.Prev], r, p.CrossKind)
+		pairs++
+		links += len(pr.Links)
+	}
+	fmt.Printf("benchours: linked %d records to their predecessors (%d links) in %.2f s wall, %.2f s CPU\n", pairs, links, time.Since(t).Seconds(), (cpuTime() - cpu0).Seconds())
+	return nil
+}
+
+// cpuTime is the process' user+system time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
