@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ type fileStamp struct {
 type watchState struct {
 	stamps map[string]fileStamp
 	ids    map[string]string
+	sides  map[string]fileStamp // record file -> its sidecar's stamp (zero: none)
 }
 
 func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchState) error {
@@ -59,6 +61,10 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 	fsys := os.DirFS(a.cfg.CorpusDir)
 	var changed []string
 	stamps := map[string]fileStamp{}
+	sides := map[string]fileStamp{}
+	if state.sides == nil {
+		state.sides = map[string]fileStamp{}
+	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // a file vanished mid-walk: next pass
@@ -69,23 +75,45 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 			}
 			return nil
 		}
-		if d.IsDir() || !corpus.IsRecordFile(p) {
+		if d.IsDir() {
+			return nil
+		}
+		if corpus.IsSidecar(p) {
+			if info, err := d.Info(); err == nil {
+				sides[p] = fileStamp{info.Size(), info.ModTime()}
+			}
+			return nil
+		}
+		if !corpus.IsRecordFile(p) {
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			return nil
 		}
-		st := fileStamp{info.Size(), info.ModTime()}
-		stamps[p] = st
-		if old, ok := seen[p]; !ok || old != st {
-			changed = append(changed, p)
-		}
+		stamps[p] = fileStamp{info.Size(), info.ModTime()}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	// A record changes when its file or its sidecar (NAME.meta.yaml: the
+	// user's corrections) is added, edited or removed.
+	for p, st := range stamps {
+		var side fileStamp
+		for _, sn := range corpus.SidecarNames(p) {
+			if s, ok := sides[sn]; ok {
+				side = s
+				break
+			}
+		}
+		old, ok := seen[p]
+		if !ok || old != st || state.sides[p] != side {
+			changed = append(changed, p)
+		}
+		state.sides[p] = side
+	}
+	sort.Strings(changed)
 	var gone []string
 	for p := range seen {
 		if _, ok := stamps[p]; !ok {
@@ -97,17 +125,15 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 	}
 	var recs []*corpus.Record
 	for _, p := range changed {
-		f, err := corpus.Open(fsys, p)
+		rec, err := corpus.DefaultRules().LoadFile(fsys, p) // with its sidecar
 		if errors.Is(err, corpus.ErrOutside) {
 			a.log.Warn("watch: record skipped", "file", p, "err", err)
 			seen[p] = stamps[p]
 			continue
 		}
-		if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
-		rec, err := corpus.Parse(f, p)
-		f.Close()
 		if err != nil {
 			a.log.Warn("watch: record skipped", "file", p, "err", err)
 			seen[p] = stamps[p] // do not retry until it changes again

@@ -45,12 +45,16 @@ func Synonyms() [][]string { return DefaultRules().Synonyms() }
 
 // Synonyms returns the rules' curated synonym groups; see the package-level
 // Synonyms.
+//
+// After the curated groups come one group per known person: the full
+// spellings of their name (people.json aliases and the rule-made variants,
+// without titles), so that a search by any spelling finds all of them.
 func (r *Rules) Synonyms() [][]string {
-	out := make([][]string, len(r.synonyms))
+	out := make([][]string, len(r.synonyms), len(r.synonyms)+len(r.people.People))
 	for i, g := range r.synonyms {
 		out[i] = append([]string(nil), g...)
 	}
-	return out
+	return append(out, r.people.nameGroups()...)
 }
 
 // CuratedAcronyms returns the acronyms of the default rules (acronyms.txt),

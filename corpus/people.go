@@ -34,6 +34,7 @@ type peopleData struct {
 	KoreanSurnames []string `json:"korean_surnames"`
 
 	aliasIdx   map[string][][]string // first word -> aliases as words, longest first
+	aliasLower map[string]*knownPerson
 	aliasOf    map[string]*knownPerson
 	bySurname  map[string][]*knownPerson // family name -> known people
 	surnameRe  *regexp.Regexp            // a title and a capitalised word: "Minister Kihara"
@@ -94,6 +95,12 @@ func compilePeople(b []byte) (*peopleData, error) {
 		// word: one regular expression of hundreds of alternatives was the
 		// parser's slowest step.
 		pd.aliasIdx = map[string][][]string{}
+		pd.aliasLower = map[string]*knownPerson{}
+		for a, p := range pd.aliasOf {
+			if _, dup := pd.aliasLower[strings.ToLower(a)]; !dup {
+				pd.aliasLower[strings.ToLower(a)] = p
+			}
+		}
 		sortByLenDesc(aliases)
 		for _, a := range aliases {
 			ws := strings.Fields(a)
@@ -264,6 +271,54 @@ func trimWord(w string, keepDot bool) string {
 			return w
 		}
 	}
+}
+
+// nameGroups returns, per known person, the spellings of the full name:
+// at least two words, none of them a title.
+func (pd *peopleData) nameGroups() [][]string {
+	var out [][]string
+	for i := range pd.People {
+		p := &pd.People[i]
+		seen := map[string]bool{}
+		var g []string
+		for _, a := range append(append([]string{p.Name}, p.Aliases...), pd.nameVariants(p)...) {
+			ws := strings.Fields(a)
+			if len(ws) < 2 || pd.titleSet[ws[0]] || pd.titleSet[strings.TrimSuffix(ws[0], ".")+"."] || seen[strings.ToLower(a)] {
+				continue
+			}
+			titled := false
+			for _, w := range ws {
+				if pd.titleSet[w] || w == "the" || w == "Hon" || w == "MP" {
+					titled = true
+				}
+			}
+			if titled {
+				continue
+			}
+			seen[strings.ToLower(a)] = true
+			g = append(g, a)
+		}
+		if len(g) > 1 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// CanonicalName returns the canonical name of any known spelling of a
+// person's name ("Shin Won Sik", "Wonsik Shin", "Lloyd Austin"), matched
+// without regard to case; a name the data does not know comes back as given.
+func CanonicalName(s string) string { return DefaultRules().CanonicalName(s) }
+
+// CanonicalName is the package-level CanonicalName with these rules.
+func (r *Rules) CanonicalName(s string) string {
+	if p, ok := r.canonicalName(s); ok {
+		return p.Name
+	}
+	if p := r.people.aliasLower[strings.ToLower(collapseSpace(s))]; p != nil {
+		return p.Name
+	}
+	return s
 }
 
 // canonicalName returns the canonical name for any known spelling.

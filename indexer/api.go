@@ -108,6 +108,9 @@ type RecordSummary struct {
 	Paragraphs   int             `json:"paragraphs"`
 	Source       string          `json:"source"`
 	SourceURL    string          `json:"source_url,omitempty"`
+	// Review lists the record's missing or uncertain fields (corpus
+	// Record.Review): the records page marks it "needs review".
+	Review []string `json:"review,omitempty"`
 }
 
 // GlossaryEntry is an acronym of the corpus with its expansion and the

@@ -56,7 +56,7 @@ func summarize(r *corpus.Record) RecordSummary {
 	return RecordSummary{
 		ID: r.ID, Title: r.Title, Kind: r.Kind, Date: r.Date, DateInferred: r.DateInferred,
 		Meeting: r.Meeting, Location: r.Location, Principals: r.Principals,
-		Paragraphs: len(r.Paragraphs), Source: r.Source, SourceURL: r.SourceURL,
+		Paragraphs: len(r.Paragraphs), Source: r.Source, SourceURL: r.SourceURL, Review: r.Review,
 	}
 }
 

@@ -315,6 +315,11 @@ func (e *compileEnv) term(c *compiled, t *termNode, positive bool) (query.Query,
 func (e *compileEnv) keyword(t *termNode, fields ...string) query.Query {
 	want := strings.ToLower(t.text)
 	wantWords := splitWords(want)
+	// speaker:"Wonsik Shin" finds Shin Won-sik: any spelling of a known name
+	canon := ""
+	if c := corpus.CanonicalName(t.text); c != t.text {
+		canon = c
+	}
 	var qs []query.Query
 	for _, f := range fields {
 		var vals []string
@@ -324,7 +329,7 @@ func (e *compileEnv) keyword(t *termNode, fields ...string) query.Query {
 		for _, v := range vals {
 			// A topic is indexed by its id (opcon) and shown by its label
 			// (OPCON transition): either finds it.
-			if keywordMatches(strings.ToLower(v), want, wantWords, t.prefix) ||
+			if keywordMatches(strings.ToLower(v), want, wantWords, t.prefix) || f == fSpeaker && canon == v ||
 				f == fTopic && keywordMatches(strings.ToLower(corpus.TopicLabel(v)), want, wantWords, t.prefix) {
 				q := query.NewTermQuery(v)
 				q.SetField(f)

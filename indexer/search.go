@@ -71,6 +71,9 @@ func (x *Index) plan(req Request) (*searchPlan, error) {
 		}
 		var vs []string
 		for _, v := range vals {
+			if name == fSpeaker {
+				v = corpus.CanonicalName(v) // a filter by any spelling of a name
+			}
 			if v != "" {
 				vs = append(vs, v)
 			}

@@ -16,6 +16,8 @@ import (
 type recordsPage struct {
 	chrome
 	Series, Year  string
+	Review        bool // only the records that need review
+	NeedReview    int  // how many records need review
 	SeriesOptions []option
 	YearOptions   []option
 	Records       []recordItem
@@ -24,8 +26,9 @@ type recordsPage struct {
 
 type recordItem struct {
 	indexer.RecordSummary
-	URL      string
-	DateText string
+	URL        string
+	DateText   string
+	ReviewText string // what to check, "" when nothing is in doubt
 }
 
 func (s *Server) handleUIRecords(c echo.Context) error {
@@ -41,6 +44,7 @@ func (s *Server) handleUIRecords(c echo.Context) error {
 		chrome: chrome{Nav: "records"},
 		Series: strings.TrimSpace(c.QueryParam("series")),
 		Year:   strings.TrimSpace(c.QueryParam("year")),
+		Review: c.QueryParam("review") != "",
 		All:    len(all),
 	}
 	var series, years []string
@@ -54,8 +58,20 @@ func (s *Server) handleUIRecords(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if page.Review {
+		kept := recs[:0:0]
+		for _, r := range recs {
+			if len(r.Review) > 0 {
+				kept = append(kept, r)
+			}
+		}
+		recs = kept
+	}
 	seriesCount, yearCount := map[string]int{}, map[int]int{}
 	for _, r := range all {
+		if len(r.Review) > 0 {
+			page.NeedReview++
+		}
 		if r.Meeting.Series != "" {
 			seriesCount[r.Meeting.Series]++
 		}
@@ -73,7 +89,7 @@ func (s *Server) handleUIRecords(c echo.Context) error {
 	}
 	sort.Slice(page.YearOptions, func(i, j int) bool { return page.YearOptions[i].Value > page.YearOptions[j].Value })
 	for _, r := range recs {
-		page.Records = append(page.Records, recordItem{RecordSummary: r, URL: recordURL(r.ID, ""), DateText: dateText(r.Date)})
+		page.Records = append(page.Records, recordItem{RecordSummary: r, URL: recordURL(r.ID, ""), DateText: dateText(r.Date), ReviewText: strings.Join(r.Review, "; ")})
 	}
 	return s.render(c, http.StatusOK, "records", page)
 }

@@ -316,6 +316,15 @@ func TestUIRecordsAndGlossary(t *testing.T) {
 	mustContain(t, body, `3 records of 5`)
 	page(t, s, "/records?year=soon", http.StatusBadRequest)
 
+	// Records with missing or uncertain fields are marked and can be listed
+	// alone: the 14th KIDD's year is inferred, the 56th SCM fact sheet names
+	// no place.
+	body = page(t, s, "/records", http.StatusOK)
+	mustContain(t, body, `Needs review only (2)`, `title="date inferred">needs review</span>`, `title="location missing">needs review</span>`)
+	body = page(t, s, "/records?review=1", http.StatusOK)
+	mustContain(t, body, `2 records of 5`, kidd14ID, `scm-56-2024-10-30-fact-sheet`, `id="review" name="review" value="1" checked`)
+	mustNotContain(t, body, scm55ID)
+
 	body = page(t, s, "/glossary", http.StatusOK)
 	mustContain(t, body, `<a href="/?q=NCG"`, `Nuclear Consultative Group`, `<a href="/?q=OPCON"`)
 }
