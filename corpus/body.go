@@ -184,10 +184,13 @@ func headLines(b block) []string {
 // sentence, an ordinal split from its suffix, a date split from its year).
 func joinsNext(cur, next string) bool {
 	if startsLower(next) {
-		return true
+		return true // "The 49" / "th ROK-U.S. ...", a wrapped sentence
+	}
+	if dateOnly(next) && !strings.HasSuffix(cur, ",") {
+		return false // a headline, then its date line
 	}
 	last := cur[len(cur)-1]
-	if last == ',' || last == '-' || last == '(' || last >= '0' && last <= '9' && len(cur) > 2 && !strings.Contains(cur, "|") {
+	if last == ',' || last == '-' || last == '(' {
 		return !dateOnly(cur)
 	}
 	return false
@@ -250,7 +253,7 @@ func (r *Rules) headlineScore(l string) int {
 		return 0
 	}
 	ws := strings.Fields(l)
-	if len(ws) < 3 && !hasHangul(l) || len(ws) > 40 || len(l) > 300 {
+	if len(ws) < 3 && !hasHangul(l) && (len(ws) < 2 || len(r.findMeetings(l)) == 0) || len(ws) > 40 || len(l) > 300 {
 		return 0
 	}
 	if strings.Contains(l, "http") || strings.Contains(l, "@") || strings.Contains(l, " > ") || strings.Contains(l, " : ") {

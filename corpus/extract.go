@@ -645,3 +645,39 @@ func (r *Rules) review(rec *Record) {
 	}
 	rec.Review = append(rec.Review, out...)
 }
+
+// defenseTitleRe is the title of a defense minister or secretary.
+var defenseTitleRe = regexp.MustCompile(`(?i)\b(?:secretary\s+of\s+(?:defense|war)|defen[cs]e\s+(?:minister|secretary)|minister\s+(?:of|for)\s+(?:national\s+)?defen[cs]e)\b`)
+
+// readoutMeetRe says the record is about a meeting: "Meeting With",
+// "met with", "held talks".
+var readoutMeetRe = regexp.MustCompile(`(?i)\b(?:meeting\s+with|met\s+(?:today\s+|virtually\s+)?with|held\s+(?:a\s+)?(?:bilateral\s+)?(?:talks|meeting)|meets\s+with)\b`)
+
+// inferDefenseMinisterial names the series of a record about a meeting of
+// two defense ministers that does not name one (a readout of "Secretary
+// Austin's Meeting With Japanese Minister of Defense Kihara"): a bilateral
+// defense ministers' meeting, inferred from the two principals' titles.
+func (r *Rules) inferDefenseMinisterial(rec *Record) {
+	if rec.Meeting.Series != "" || len(rec.Principals) != 2 || rec.Principals[0].Side == rec.Principals[1].Side {
+		return
+	}
+	for _, p := range rec.Principals {
+		if !defenseTitleRe.MatchString(p.Title) {
+			return
+		}
+	}
+	lead := rec.Title
+	if len(rec.Paragraphs) > 0 {
+		lead += "\n" + rec.Paragraphs[0].Text
+	}
+	loc := readoutMeetRe.FindString(lead)
+	if loc == "" {
+		return
+	}
+	se := r.seriesByID("dmm")
+	if se == nil {
+		return
+	}
+	rec.Meeting = meetingOf(se, 0)
+	rec.Evidence["series"] = Evidence{Text: loc, How: Inferred, Note: "two defense ministers met: " + rec.Principals[0].Name + ", " + rec.Principals[1].Name}
+}

@@ -71,6 +71,7 @@ type meetingData struct {
 	DialogueWords   []string       `json:"dialogue_words"`
 	dialogueRe      *regexp.Regexp
 	Conventions     []convention `json:"conventions"`
+	trilateral      *series // the series of three-party ministerial meetings
 	placeRe         *regexp.Regexp
 	placeOf         map[string]string // lower(alias) -> name
 	notPlace        map[string]bool
@@ -112,6 +113,11 @@ func compileMeetings(b []byte) (meetingData, error) {
 		meetings.notOrdinalRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.NotOrdinalAfter) + `)\b`)
 		meetings.headlineRe = regexp.MustCompile(`(?i)(?:^|\s|\()(?:` + alternation(meetings.HeadlineWords) + `)(?:\b|$)`)
 		meetings.dialogueRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.DialogueWords) + `)\b`)
+		for _, s := range meetings.Series {
+			if s.Slug == "tmm" {
+				meetings.trilateral = s
+			}
+		}
 		meetings.notPlace = map[string]bool{}
 		for _, w := range meetings.NotPlaces {
 			meetings.notPlace[w] = true
@@ -177,6 +183,11 @@ func (r *Rules) findMeetings(s string) []meetingMention {
 			if md.futureRe.MatchString(s[max(0, m[0]-60):m[0]]) {
 				mm.future = true
 			}
+			// "United States–Japan–Republic of Korea Defense Ministerial
+			// Meeting": three parties make a bilateral series trilateral.
+			if se.PrincipalsPerSide == 0 && md.trilateral != nil && se.ID != md.trilateral.ID && threePartyRe.MatchString(s[max(0, m[0]-80):m[0]+min(len(mm.text), 12)]) {
+				mm.series = md.trilateral
+			}
 			dup := false
 			for i, o := range out {
 				if o.series.ID == se.ID && m[0] < o.pos+len(o.text) && o.pos < m[1] {
@@ -216,6 +227,10 @@ func ordinalSuffix(n int) string {
 	}
 	return s + "th"
 }
+
+// threePartyRe is three parties joined by dashes right before a meeting
+// name: "United States–Japan–Republic of Korea", "Japan-Australia-U.S.".
+var threePartyRe = regexp.MustCompile(`(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\s?[-–—]\s?(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\s?[-–—]\s?(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\b`)
 
 // nearAny says whether one of words occurs within 300 bytes of s[a:b].
 func nearAny(s string, a, b int, words []string) bool {

@@ -113,6 +113,7 @@ func (r *Rules) parseBytes(b []byte, name string, side frontMatter) (*Record, er
 	r.extractLocation(rec, meetSent, context)
 	rec.Kind = r.kindOf(allText(rec), rec.Title, strings.Join(pg.dropped, "\n"), path.Base(name))
 	rec.Principals = r.principals(rec, ctx, pg)
+	r.inferDefenseMinisterial(rec)
 	var sentences []string
 	sentences = append(sentences, rec.Title)
 	for _, p := range rec.Paragraphs {
@@ -160,6 +161,24 @@ func (r *Rules) layout(blocks, content []block) page {
 		for _, b := range blocks[e+1:] {
 			pg.dropped = append(pg.dropped, b.text)
 		}
+		// A sentence-like banner or note above the headline joins the run
+		// when little separates them: the body starts after a headline in
+		// its first blocks.
+		for i := 0; i < len(pg.body)-1 && i < 4; i++ {
+			b := pg.body[i]
+			if startsLower(pg.body[i+1].text) || len(splitSentences(b.text)) > 1 {
+				continue // a paragraph a page break split, not a headline
+			}
+			if !sentenceLike(b.text) && r.headlineScore(r.cleanTitle(b.text)) >= 3 {
+				j := i + 1 // its date line and labels come with it
+				for j < len(pg.body)-1 && !sentenceLike(pg.body[j].text) {
+					j++
+				}
+				header = append(header[:len(header):len(header)], pg.body[:j]...)
+				pg.body = pg.body[j:]
+				break
+			}
+		}
 		if head, rest := splitHeadFromBody(pg.body[0]); head != nil {
 			pg.header = append(pg.header, head...)
 			pg.body = append([]block{rest}, pg.body[1:]...)
@@ -194,7 +213,7 @@ func (r *Rules) layout(blocks, content []block) page {
 					}
 				}
 			case "date":
-				if ds := findDates(l); len(ds) > 0 && pg.pubText == "" {
+				if ds := findDates(l); len(ds) > 0 {
 					pg.pubDate, pg.pubText = ds[0], l
 				}
 			}
@@ -202,9 +221,8 @@ func (r *Rules) layout(blocks, content []block) page {
 			continue
 		}
 		if d, ok := datelineOf(l); ok {
-			if pg.pubText == "" {
-				pg.pubDate, pg.pubText = d, l
-			}
+			// the date line nearest the body is the record's
+			pg.pubDate, pg.pubText = d, l
 			pg.dropped = append(pg.dropped, l)
 			continue
 		}
