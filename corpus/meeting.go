@@ -71,7 +71,7 @@ type meetingData struct {
 	DialogueWords   []string       `json:"dialogue_words"`
 	dialogueRe      *regexp.Regexp
 	Conventions     []convention `json:"conventions"`
-	trilateral      *series // the series of three-party ministerial meetings
+	trilateral      *series      // the series of three-party ministerial meetings
 	placeRe         *regexp.Regexp
 	placeOf         map[string]string // lower(alias) -> name
 	notPlace        map[string]bool
