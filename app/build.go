@@ -135,7 +135,22 @@ const catchUpInterval = 10 * time.Second
 // catchUpAlerts retries, every catchUpInterval, an alert run that failed,
 // until one works.
 func (a *App) catchUpAlerts(ctx context.Context) {
-	t := time.NewTicker(catchUpInterval)
+	a.everyTick(ctx, catchUpInterval, func(idx *indexer.Index) {
+		if !a.alertsBehind.Load() {
+			return
+		}
+		if n, err := a.afterIndex(ctx, idx, indexer.UpdateStats{}); err != nil {
+			a.log.Warn("alerts: catch-up failed; retrying", "err", err)
+		} else {
+			a.log.Info("alerts: caught up", "matches", n)
+		}
+	})
+}
+
+// everyTick calls f with the ready index every interval until ctx ends
+// (not before the index is ready).
+func (a *App) everyTick(ctx context.Context, interval time.Duration, f func(*indexer.Index)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -143,14 +158,8 @@ func (a *App) catchUpAlerts(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		idx := a.idx.Load()
-		if idx == nil || !a.alertsBehind.Load() {
-			continue
-		}
-		if n, err := a.afterIndex(ctx, idx, indexer.UpdateStats{}); err != nil {
-			a.log.Warn("alerts: catch-up failed; retrying", "err", err)
-		} else {
-			a.log.Info("alerts: caught up", "matches", n)
+		if idx := a.idx.Load(); idx != nil {
+			f(idx)
 		}
 	}
 }

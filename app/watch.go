@@ -25,22 +25,11 @@ func (a *App) watchCorpus(ctx context.Context) {
 		interval = 3 * time.Second
 	}
 	seen := &watchState{stamps: map[string]fileStamp{}, ids: map[string]string{}}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		idx := a.idx.Load()
-		if idx == nil {
-			continue // still building
-		}
+	a.everyTick(ctx, interval, func(idx *indexer.Index) {
 		if err := a.watchPass(ctx, idx, seen); err != nil && ctx.Err() == nil {
 			a.log.Error("watch: update failed", "dir", a.cfg.CorpusDir, "err", err)
 		}
-	}
+	})
 }
 
 type fileStamp struct {
