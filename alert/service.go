@@ -3,9 +3,12 @@ package alert
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -77,11 +80,27 @@ type Service struct {
 
 // Open opens the alert store in dataDir and returns the service. It fails
 // with failure.Unavailable when another process holds the store.
+//
+// alerts.db is user data, never rebuilt: a file that cannot be read stops
+// the start with a message that says what to do, and an empty (0-byte)
+// file, which bbolt would silently start afresh, is logged as a warning.
 func Open(dataDir string, cfg Config) (*Service, error) {
 	cfg.defaults()
-	st, err := OpenStore(filepath.Join(dataDir, StoreFile))
+	path := filepath.Join(dataDir, StoreFile)
+	if st, err := os.Stat(path); err == nil && st.Size() == 0 {
+		cfg.Logger.Warn("alerts.db is empty (0 bytes): a store that held alerts was truncated or lost, "+
+			"and they are gone; restore it from a backup (docs/operations.md) if it had any. Starting with no alerts.",
+			"path", path)
+	}
+	st, err := OpenStore(path)
 	if err != nil {
-		return nil, err
+		if failure.KindOf(err) == failure.Unavailable {
+			return nil, err
+		}
+		return nil, &failure.Error{Kind: failure.Unprocessable, Err: err, Msg: fmt.Sprintf(
+			"the alert store %s cannot be read (%v). It holds user data (saved alerts, their matches and deliveries), "+
+				"so it is not rebuilt: restore it from a backup (docs/operations.md), or move it away to start with no alerts",
+			path, errors.Unwrap(err))}
 	}
 	return &Service{
 		cfg:    cfg,

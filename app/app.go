@@ -53,6 +53,9 @@ type App struct {
 // job) and the alert service. A data dir held by another process fails
 // here with a message that says so.
 func Open(cfg Config, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if cfg.CorpusDir != "" {
 		if st, err := os.Stat(cfg.CorpusDir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("corpus directory %q: not a readable directory", cfg.CorpusDir)
@@ -64,6 +67,10 @@ func Open(cfg Config, log *slog.Logger) (*App, error) {
 	idx, err := indexer.Open(cfg.DataDir)
 	if err != nil {
 		return nil, err
+	}
+	for _, m := range idx.MovedAside() {
+		log.Warn("the index could not be opened: moved aside for a post-mortem, rebuilding it from the corpus",
+			"cause", m.Cause.Error(), "moved_to", m.To)
 	}
 	if cfg.Alerts.Logger == nil {
 		cfg.Alerts.Logger = log

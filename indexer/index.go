@@ -75,8 +75,9 @@ type Index struct {
 
 	writeMu sync.Mutex // one update at a time
 
-	heavy  heavySlots  // expensive searches run a few at a time (query_cost.go)
-	health writeHealth // the last write's failure (health.go)
+	heavy  heavySlots   // expensive searches run a few at a time (query_cost.go)
+	moved  []MovedAside // damaged indexes Open moved aside (damaged.go)
+	health writeHealth  // the last write's failure (health.go)
 }
 
 // Open opens the index in data dir dir (creating it when needed): the index
@@ -106,14 +107,30 @@ func open(dir string, retried bool) (*Index, error) {
 			}
 		}
 	}
+	// The index is derived from the corpus: one that cannot be opened is
+	// moved aside (kept for a post-mortem) and rebuilt by the next Sync.
+	damaged := func(cause error) (*Index, error) {
+		if retried {
+			return nil, fmt.Errorf("indexer: open %s (the index is derived from the corpus: delete the directory to rebuild it): %w", live, cause)
+		}
+		m, err := moveAside(dir, live, cause)
+		if err != nil {
+			return nil, err
+		}
+		x, err := open(dir, true)
+		if x != nil {
+			x.moved = append(x.moved, m)
+		}
+		return x, err
+	}
 	var bi bleve.Index
 	if _, err := os.Stat(live); err == nil {
-		bi, err = bleve.OpenUsing(live, openConfig)
+		bi, err = openBleve(live)
 		if err != nil {
 			if isLockTimeout(err) {
 				return nil, inUse(dir)
 			}
-			return nil, fmt.Errorf("indexer: open %s (the index is derived from the corpus: delete the directory to rebuild it): %w", live, err)
+			return damaged(err)
 		}
 	} else {
 		tmp, err := os.MkdirTemp(dir, "index-v"+strconv.Itoa(Version)+".tmp-")
@@ -153,13 +170,13 @@ func open(dir string, retried bool) (*Index, error) {
 		if isLockTimeout(err) {
 			return nil, inUse(dir)
 		}
-		return nil, err
+		return damaged(err)
 	}
 	x := &Index{dir: dir, path: live, mapping: im, analyzer: mustAnalyzer(im), bi: bi, store: st, facets: newFacetCache()}
 	if err := x.loadManifest(); err != nil {
 		st.close()
 		bi.Close()
-		return nil, err
+		return damaged(err)
 	}
 	if n, _ := bi.DocCount(); n > 0 && len(x.manifest) == 0 && !retried {
 		// Paragraphs without records: an index of the same version in
