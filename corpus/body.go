@@ -1,7 +1,6 @@
 package corpus
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -58,7 +57,21 @@ func (r *Rules) boardField(line string) string {
 	return ""
 }
 
-var endsSentence = regexp.MustCompile(`[.!?]["”’')\]]*$|[.!?]["”’')\]]*\s*\(\w+\)$`)
+// endsSentence says whether s ends like a sentence: ".", "!" or "?",
+// perhaps inside closing quotes or brackets, perhaps followed by a
+// parenthesised word ("... statement. (END)").
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, " ")
+	if strings.HasSuffix(s, ")") {
+		if i := strings.LastIndexByte(s, '('); i > 0 && !strings.ContainsAny(s[i:], " .") {
+			if t := strings.TrimRight(s[:i], " "); t != s[:i] {
+				s = t
+			}
+		}
+	}
+	s = strings.TrimRight(s, "\"”’')]")
+	return s != "" && strings.ContainsRune(".!?", rune(s[len(s)-1]))
+}
 
 // sentenceLike says whether a block is running text: words mostly in
 // lowercase, ending like a sentence (or long enough to be a bullet of
@@ -81,7 +94,7 @@ func sentenceLike(b string) bool {
 	if lower*6 < len(words) {
 		return false
 	}
-	if endsSentence.MatchString(b) {
+	if endsSentence(b) {
 		return true
 	}
 	return len(words) >= 20 && lower*2 >= len(words)
@@ -92,7 +105,7 @@ func sentenceLike(b string) bool {
 // adjoins but does not start one.
 func shortSentence(b string) bool {
 	ws := strings.Fields(b)
-	if len(ws) < 2 || !endsSentence.MatchString(b) || strings.HasSuffix(b, "...") {
+	if len(ws) < 2 || !endsSentence(b) || strings.HasSuffix(b, "...") {
 		return false
 	}
 	for _, w := range ws[1:] {
@@ -208,7 +221,7 @@ func splitHeadFromBody(b block) (head []string, rest block) {
 	lines := b.lines
 	for len(lines) > 1 {
 		l := collapseSpace(lines[0])
-		if l == "" || joinsNext(l, collapseSpace(lines[1])) || endsSentence.MatchString(l) || len(strings.Fields(l)) > 25 {
+		if l == "" || joinsNext(l, collapseSpace(lines[1])) || endsSentence(l) || len(strings.Fields(l)) > 25 {
 			break
 		}
 		head = append(head, l)

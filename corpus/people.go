@@ -37,7 +37,7 @@ type peopleData struct {
 	aliasLower map[string]*knownPerson
 	aliasOf    map[string]*knownPerson
 	bySurname  map[string][]*knownPerson // family name -> known people
-	surnameRe  *regexp.Regexp            // a title and a capitalised word: "Minister Kihara"
+	titleEnd   map[string]bool           // a word that ends a title before a surname: "Minister", "Defense", "DEPMIN"
 	gluedOf    map[string]string
 	refRe      *regexp.Regexp
 	refOf      map[string]string
@@ -119,7 +119,13 @@ func compilePeople(b []byte) (*peopleData, error) {
 			titleWords = append(titleWords, t)
 		}
 		titleWords = append(titleWords, "ASD", "DASD", "DEPMIN", "SecDef", "Defense Minister", "Foreign Minister", "Defence Minister", "Gen", "General", "Adm", "Admiral", "Mr", "Ms", "Dr", "Secretary of Defense", "Secretary of State", "Minister of Defense", "Minister of National Defense", "Minister for Foreign Affairs", "Minister for Defence")
-		pd.surnameRe = regexp.MustCompile(`\b(?:` + alternation(titleWords) + `)\.?\s+([A-Z][a-z]+|[A-Z]{2,}(?:\s[A-Z][a-z]+)?)\b`)
+		// "Minister Kihara", "Secretary of Defense Austin", "DEPMIN Cho":
+		// the last word of a title, then the surname
+		pd.titleEnd = map[string]bool{}
+		for _, t := range titleWords {
+			ws := strings.Fields(t)
+			pd.titleEnd[strings.TrimSuffix(ws[len(ws)-1], ".")] = true
+		}
 		pd.refOf = map[string]string{}
 		var refs []string
 		for _, r := range pd.References {
@@ -532,6 +538,20 @@ func (r *Rules) fullPeopleIn(s string) []personMention {
 	return out
 }
 
+// surnameLike is a capitalised word or one in capitals: "Kihara", "NAKATANI".
+func surnameLike(w string) bool {
+	if len(w) < 2 || w[0] < 'A' || w[0] > 'Z' {
+		return false
+	}
+	lower, upper := true, true
+	for i := 1; i < len(w); i++ {
+		c := w[i]
+		lower = lower && c >= 'a' && c <= 'z'
+		upper = upper && c >= 'A' && c <= 'Z'
+	}
+	return lower || upper
+}
+
 // peopleIn returns every person named in s, in order: in full, or by a
 // title and surname ("Minister Kihara", "Secretary Blinken") that resolves
 // to a person of the record with that surname, else to the one known
@@ -539,8 +559,22 @@ func (r *Rules) fullPeopleIn(s string) []personMention {
 func (r *Rules) peopleIn(s string, ctx *recordContext) []personMention {
 	out := r.fullPeopleIn(s)
 	pd := r.people
-	for _, m := range pd.surnameRe.FindAllStringSubmatchIndex(s, -1) {
-		a, b := m[2], m[3]
+	ws := words(s)
+	for i := 0; i+1 < len(ws); i++ {
+		tw := s[ws[i][0]:ws[i][1]]
+		if !pd.titleEnd[strings.TrimSuffix(tw, ".")] {
+			continue
+		}
+		a, b := ws[i+1][0], ws[i+1][1]
+		cand := trimWord(s[a:b], false)
+		if !surnameLike(cand) || strings.ContainsAny(tw, ",;:") {
+			continue
+		}
+		b = a + len(cand)
+		if s[a] == '(' || s[a] == '"' {
+			continue
+		}
+		m := [2]int{ws[i][0]}
 		covered := false
 		for _, o := range out {
 			if a < o.end && b > o.start {
@@ -552,11 +586,7 @@ func (r *Rules) peopleIn(s string, ctx *recordContext) []personMention {
 			continue
 		}
 		word := s[a:b]
-		if i := strings.IndexByte(word, ' '); i > 0 {
-			word = word[:i] // "NAKATANI Gen"
-			b = a + i
-		}
-		if strings.ToUpper(word) == word {
+		if strings.ToUpper(word) == word { // "NAKATANI Gen"
 			word = word[:1] + strings.ToLower(word[1:])
 		}
 		var p Person
