@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -34,9 +35,12 @@ func TestDevelopmentSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	var file struct {
+		Comment string                 `json:"_comment"` // for the people who edit the file
 		Records map[string]devExpected `json:"records"`
 	}
-	if err := json.Unmarshal(b, &file); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b)) // a misspelt key would check nothing
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&file); err != nil {
 		t.Fatal(err)
 	}
 	names := make([]string, 0, len(file.Records))

@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -64,7 +65,9 @@ func loadExpected(t testing.TB) []expectedPair {
 		t.Fatal(err)
 	}
 	var exp []expectedPair
-	if err := json.Unmarshal(b, &exp); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b)) // a misspelt key would check nothing
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&exp); err != nil {
 		t.Fatal(err)
 	}
 	return exp
