@@ -94,19 +94,27 @@ func compileMeetings(b []byte) (meetingData, error) {
 		}
 		sortByLenDesc(words)
 		// "55th", "55 th" (a PDF split the suffix off), "fourth", "Inaugural"
-		ordinalPat := `(?:\b(\d{1,3})\s?(?:st|nd|rd|th)|\b((?i:` + strings.Join(words, "|") + `)))\s+`
+		ordinalPat := `(?:\b(\d{1,3})\s?(?:st|nd|rd|th)\s+|\b((?i:` + strings.Join(words, "|") + `))\s+|제\s?(\d{1,3})\s?차\s*)`
 		for _, s := range meetings.Series {
-			alts := make([]string, len(s.Patterns))
-			for i, p := range s.Patterns {
+			var alts, korean []string
+			for _, p := range s.Patterns {
 				a := strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
 				if strings.Contains(p, " ") {
 					a = `(?i:` + a + `)` // headlines in capitals
 				}
-				alts[i] = a
+				if hasHangul(p) {
+					korean = append(korean, a) // no word boundaries in Korean
+				} else {
+					alts = append(alts, a)
+				}
+			}
+			kor := ""
+			if len(korean) > 0 {
+				kor = `|(?:` + strings.Join(korean, "|") + `)`
 			}
 			// "55th Security Consultative Meeting", "24th Korea-U.S. Integrated
 			// Defense Dialogue", "50th South Korean-U.S. Security Consultative Meeting".
-			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z(“"][\w.'’()“”"+-]*|of|the|and)\s+){0,8}?)?(?:\b|^|\s)(?:` + strings.Join(alts, "|") + `)(?:\b|$)`)
+			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z(“"][\w.'’()“”"+-]*|of|the|and)\s+){0,8}?)?(?:(?:\b|^|\s)(?:` + strings.Join(alts, "|") + `)(?:\b|$)` + kor + `)`)
 		}
 		meetings.futureRe = regexp.MustCompile(`(?i)(?:` + alternation(meetings.FutureWords) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
 		meetings.videoRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.VideoWords) + `)\b`)
@@ -136,7 +144,7 @@ func compileMeetings(b []byte) (meetingData, error) {
 		}
 		// Longest alias first, so "Washington, D.C." wins over "Washington".
 		sortByLenDesc(alts)
-		meetings.placeRe = regexp.MustCompile(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)`)
+		meetings.placeRe = regexp.MustCompile(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)에서`)
 	}
 	return meetings, nil
 }
@@ -169,10 +177,13 @@ func (r *Rules) findMeetings(s string) []meetingMention {
 	for _, se := range md.Series {
 		for _, m := range se.re.FindAllStringSubmatchIndex(s, -1) {
 			mm := meetingMention{series: se, pos: m[0], text: strings.TrimSpace(s[m[0]:m[1]])}
-			if m[2] >= 0 {
+			switch {
+			case m[2] >= 0:
 				mm.number, _ = strconv.Atoi(s[m[2]:m[3]])
-			} else if m[4] >= 0 {
+			case m[4] >= 0:
 				mm.number = md.OrdinalWords[strings.ToLower(s[m[4]:m[5]])]
+			case m[6] >= 0: // 제56차
+				mm.number, _ = strconv.Atoi(s[m[6]:m[7]])
 			}
 			if mm.number > 0 && md.notOrdinalRe.MatchString(mm.text) {
 				mm.number = 0
@@ -270,7 +281,7 @@ func (r *Rules) placeIn(s string) string {
 		if strings.HasPrefix(rest, " Declaration") {
 			return ""
 		}
-		return md.placeOf[strings.ToLower(m[1])]
+		return md.placeOf[strings.ToLower(m[1]+m[2])] // "in Seoul" or "서울에서"
 	}
 	// A place the data does not list: "met ... in Rio de Janeiro", "held in
 	// Vientiane, Laos".
