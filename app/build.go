@@ -36,6 +36,13 @@ func (a *App) Build(ctx context.Context, progress func(done, total int)) (Update
 	if a.opened == nil {
 		return Update{}, errors.New("app: no index to build")
 	}
+	// An index left by the last run answers at once, while the corpus is
+	// read and compared with it (a restart with nothing changed is ready
+	// before it has parsed a file). A new or rebuilt index waits.
+	if a.idx.Load() == nil && a.opened.Stats().Records > 0 {
+		a.idx.Store(a.opened)
+		a.log.Info("index ready from the last run; checking the corpus for changes")
+	}
 	recs, problems := a.Records()
 	a.SetProgress(0, len(recs))
 	stats, err := a.opened.Sync(ctx, recs, func(done, total int) {
