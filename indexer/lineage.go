@@ -118,6 +118,11 @@ func (s *recordStore) kvWrite(ops []kvOp) error {
 	if len(ops) == 0 {
 		return nil
 	}
+	defer func() {
+		s.lmu.Lock()
+		s.lcache = nil
+		s.lmu.Unlock()
+	}()
 	if s.db == nil {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -161,16 +166,33 @@ func (s *recordStore) kvWrite(ops []kvOp) error {
 	return nil
 }
 
+// lineageOf returns the stored lineage of record id (nil when none),
+// decoded once and kept until the next write: a clause's history reads
+// the links of every edition it spans. Callers must not change it.
 func (s *recordStore) lineageOf(id string) (*storedLineage, error) {
+	s.lmu.Lock()
+	l, ok := s.lcache[id]
+	s.lmu.Unlock()
+	if ok {
+		return l, nil
+	}
 	b, err := s.kvGet(lineageBucket, id)
-	if err != nil || b == nil {
+	if err != nil {
 		return nil, err
 	}
-	var l storedLineage
-	if err := json.Unmarshal(zdecode(b), &l); err != nil {
-		return nil, fmt.Errorf("indexer: lineage of %s: %w", id, err)
+	if b != nil {
+		l = &storedLineage{}
+		if err := json.Unmarshal(zdecode(b), l); err != nil {
+			return nil, fmt.Errorf("indexer: lineage of %s: %w", id, err)
+		}
 	}
-	return &l, nil
+	s.lmu.Lock()
+	if s.lcache == nil {
+		s.lcache = map[string]*storedLineage{}
+	}
+	s.lcache[id] = l
+	s.lmu.Unlock()
+	return l, nil
 }
 
 func zdecode(b []byte) []byte {

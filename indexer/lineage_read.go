@@ -435,7 +435,9 @@ type CompareSide struct {
 }
 
 // CompareRow is one row of a comparison: a link (both sides), a dropped
-// paragraph (A only) or a new one (B only), in reading order.
+// paragraph (A only) or a new one (B only), in reading order. Diff is the
+// word diff of a changed pair; empty for unchanged, dropped and new rows,
+// whose texts say it all.
 type CompareRow struct {
 	A          *CompareSide    `json:"a"`
 	B          *CompareSide    `json:"b"`
@@ -521,12 +523,17 @@ func compareRows(ra, rb *corpus.Record, ea, eb EditionRecord, pair *lineage.Pair
 		if sa == nil || sb == nil {
 			continue
 		}
-		rows = append(rows, keyed{CompareRow{A: sa, B: sb, Kind: string(l.Kind), Similarity: l.Similarity, Diff: lineage.Render(sa.Text, sb.Text, l.Script)}, float64(l.To), float64(l.From)})
+		row := CompareRow{A: sa, B: sb, Kind: string(l.Kind), Similarity: l.Similarity, Diff: []lineage.Piece{}}
+		if l.Kind != lineage.Unchanged {
+			// an unchanged pair's texts say it all (the diff would repeat them)
+			row.Diff = lineage.Render(sa.Text, sb.Text, l.Script)
+		}
+		rows = append(rows, keyed{row, float64(l.To), float64(l.From)})
 		c.Counts[string(l.Kind)]++
 	}
 	for _, n := range pair.Added {
 		if sb := side(rb, n); sb != nil {
-			rows = append(rows, keyed{CompareRow{B: sb, Kind: lineage.New, Diff: []lineage.Piece{{Op: "+", Text: sb.Text}}}, float64(n), -1})
+			rows = append(rows, keyed{CompareRow{B: sb, Kind: lineage.New, Diff: []lineage.Piece{}}, float64(n), -1})
 			c.Added = append(c.Added, *sb)
 			c.Counts[lineage.New]++
 		}
@@ -534,7 +541,7 @@ func compareRows(ra, rb *corpus.Record, ea, eb EditionRecord, pair *lineage.Pair
 	// back from an edition before a: new here, not a's
 	for _, l := range restored {
 		if sb := side(rb, l.To); sb != nil {
-			rows = append(rows, keyed{CompareRow{B: sb, Kind: string(lineage.Restored), Similarity: l.Similarity, Diff: []lineage.Piece{{Op: "+", Text: sb.Text}}}, float64(l.To), -1})
+			rows = append(rows, keyed{CompareRow{B: sb, Kind: string(lineage.Restored), Similarity: l.Similarity, Diff: []lineage.Piece{}}, float64(l.To), -1})
 			c.Added = append(c.Added, *sb)
 			c.Counts[string(lineage.Restored)]++
 		}
@@ -551,7 +558,7 @@ func compareRows(ra, rb *corpus.Record, ea, eb EditionRecord, pair *lineage.Pair
 				pos = r.b
 			}
 		}
-		rows = append(rows, keyed{CompareRow{A: sa, Kind: lineage.Dropped, Diff: []lineage.Piece{{Op: "-", Text: sa.Text}}}, pos + 0.5, float64(n)})
+		rows = append(rows, keyed{CompareRow{A: sa, Kind: lineage.Dropped, Diff: []lineage.Piece{}}, pos + 0.5, float64(n)})
 		c.Dropped = append(c.Dropped, *sa)
 		c.Counts[lineage.Dropped]++
 	}

@@ -32,6 +32,9 @@ type recordStore struct {
 	meta map[string][]byte
 	recs map[string][]byte
 	kv   map[string]map[string][]byte // bucket -> key -> value (lineage.go)
+
+	lmu    sync.Mutex                // guards lcache
+	lcache map[string]*storedLineage // decoded lineages, dropped on every write (lineage.go)
 }
 
 const storeFile = "records.bolt"

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -10,10 +11,12 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"dialoguesearch/corpus"
+	"dialoguesearch/indexer"
 	"dialoguesearch/lineage"
 )
 
@@ -118,3 +121,73 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// lineageQuery answers the paths of lineage-paths.txt in process
+// (indexer.Lineage and Compare, then the JSON encoding the server does),
+// once to warm up and once timed: wall percentiles and mean CPU per answer.
+// On a shared machine the CPU time is the load-independent figure.
+func lineageQuery(out, dir, profile string) error {
+	b, err := os.ReadFile(filepath.Join(out, "lineage-paths.txt"))
+	if err != nil {
+		return err
+	}
+	paths := strings.Fields(string(b))
+	ix, err := indexer.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	answer := func(p string) error {
+		var v any
+		var err error
+		if rest, ok := strings.CutPrefix(p, "/api/paragraphs/"); ok {
+			id, _ := url.PathUnescape(strings.TrimSuffix(rest, "/lineage"))
+			v, err = ix.Lineage(id)
+		} else {
+			u, _ := url.Parse(p)
+			v, err = ix.Compare(u.Query().Get("a"), u.Query().Get("b"))
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		_, err = json.Marshal(v)
+		return err
+	}
+	for _, p := range paths {
+		if err := answer(p); err != nil {
+			return err
+		}
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	lat := map[string][]time.Duration{}
+	cpu0, t0 := cpuTime(), time.Now()
+	for _, p := range paths {
+		t := time.Now()
+		if err := answer(p); err != nil {
+			return err
+		}
+		kind := "compare"
+		if strings.HasPrefix(p, "/api/paragraphs/") {
+			kind = "lineage"
+		}
+		lat[kind] = append(lat[kind], time.Since(t))
+	}
+	cpu, wall := cpuTime()-cpu0, time.Since(t0)
+	for _, k := range []string{"lineage", "compare"} {
+		l := lat[k]
+		slices.Sort(l)
+		fmt.Printf("benchours: %s: %d answers, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms\n", k, len(l),
+			ms(l[len(l)/2]), ms(l[len(l)*9/10]), ms(l[len(l)*99/100]))
+	}
+	fmt.Printf("benchours: %d answers in %.2f s wall, %.2f s CPU: %.2f ms CPU per answer\n", len(paths), wall.Seconds(), cpu.Seconds(), ms(cpu)/float64(len(paths)))
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

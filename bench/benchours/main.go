@@ -74,7 +74,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("benchours: ")
 	if len(os.Args) < 2 {
-		log.Fatal("usage: benchours build|query|serve|lineagepaths [flags]")
+		log.Fatal("usage: benchours build|query|serve|link|lineagepaths|lineagequery [flags]")
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	n := fs.Int("n", 100000, "corpus size (paragraphs)")
@@ -96,6 +96,8 @@ func main() {
 		err = serve(dir, *addr)
 	case "link":
 		err = linkOnly(*out, *n, *buildprofile)
+	case "lineagequery":
+		err = lineageQuery(*out, dir, *cpuprofile)
 	case "lineagepaths":
 		err = lineagePaths(*out, *n)
 	default:
