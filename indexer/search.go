@@ -246,6 +246,25 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 
+	var out *Result
+	if tq, ok := singleTerm(p); ok {
+		out, err = x.searchTerm(ctx, bi, p, tq, !req.NoFacets)
+	} else {
+		out, err = x.searchBleve(ctx, bi, p, !req.NoFacets)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Total == 0 && len(p.c.words) > 0 && !req.NoSuggest {
+		out.Suggestion = x.suggest(ctx, bi, p)
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// searchBleve is the general path: bleve finds and ranks the matches, the
+// document-match handler filters and counts them (count: the facets too).
+func (x *Index) searchBleve(ctx context.Context, bi bleve.Index, p *searchPlan, count bool) (out *Result, err error) {
 	sr := bleve.NewSearchRequestOptions(p.textQuery(), p.size, p.from, false)
 	relevance := p.sort[0] == "-_score"
 	if relevance {
@@ -261,7 +280,7 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 	sr.Fields = storedFields
 
-	cctx, coll := x.collecting(ctx, p, !req.NoFacets, relevance && p.after != nil)
+	cctx, coll := x.collecting(ctx, p, count, relevance && p.after != nil)
 	res, err := bi.SearchInContext(cctx, sr)
 	if err != nil {
 		if coll.err != nil {
@@ -270,10 +289,10 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		return nil, searchError(err)
 	}
 
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
+	out = &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits)), Facets: map[string][]FacetValue{}}
 	if coll.fc != nil {
 		out.Total = coll.fc.total
-		if !req.NoFacets {
+		if count {
 			out.Facets = coll.fc.facets(p.filters)
 		}
 	}
@@ -283,10 +302,6 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 		}
 		out.Hits = append(out.Hits, x.hit(h, p, relevance))
 	}
-	if out.Total == 0 && len(p.c.words) > 0 && !req.NoSuggest {
-		out.Suggestion = x.suggest(ctx, bi, p)
-	}
-	out.Took = time.Since(start)
 	return out, nil
 }
 

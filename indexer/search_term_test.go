@@ -1,0 +1,91 @@
+package indexer
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"dialoguesearch/corpus"
+	"dialoguesearch/indexer/synth"
+)
+
+// TestSingleTermPathAgrees: a query of one term (a word, or two words that
+// are one pairs term) is answered by the single-term path; it must give
+// exactly what bleve's general path gives (total, every facet count, the
+// hits in order with their scores and snippets), on an index of several
+// segments with deleted documents, with and without facet filters, on the
+// first and a later page.
+func TestSingleTermPathAgrees(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a synthetic index")
+	}
+	x, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	recs := synth.Generate(3000, 11)
+	third := len(recs) / 3
+	for _, part := range [][]*corpus.Record{recs[:third], recs[third : 2*third], recs[2*third:]} {
+		if _, err := x.Upsert(ctx, part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := x.Sync(ctx, recs[4:len(recs)-4], nil); err != nil {
+		t.Fatal(err)
+	}
+	reqs := []Request{
+		{Query: "deterrence"},
+		{Query: "alliance", Size: 20},
+		{Query: "alliance", Page: 3},
+		{Query: `"extended deterrence"`},
+		{Query: "peninsula", Filters: map[string][]string{"series": {"SCM"}}},
+		{Query: "security", Filters: map[string][]string{"series": {"SCM", "KIDD"}, "side": {"ROK"}}},
+		{Query: "cooperation", NoFacets: true},
+		{Query: "nosuchwordanywhere"},
+	}
+	used := 0
+	for _, req := range reqs {
+		p, err := x.plan(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := singleTerm(p); !ok {
+			t.Errorf("%+v: not a single-term query", req)
+			continue
+		}
+		used++
+		got, err := x.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x.mu.RLock()
+		want, err := x.searchBleve(ctx, x.bi, p, !req.NoFacets)
+		x.mu.RUnlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != want.Total {
+			t.Errorf("%+v: total %d, bleve %d", req, got.Total, want.Total)
+		}
+		if !reflect.DeepEqual(got.Facets, want.Facets) {
+			t.Errorf("%+v: facets differ:\n%v\nbleve:\n%v", req, got.Facets, want.Facets)
+		}
+		if len(got.Hits) != len(want.Hits) {
+			t.Fatalf("%+v: %d hits, bleve %d", req, len(got.Hits), len(want.Hits))
+		}
+		for i := range got.Hits {
+			if !reflect.DeepEqual(got.Hits[i], want.Hits[i]) {
+				t.Errorf("%+v: hit %d:\n%+v\nbleve:\n%+v", req, i, got.Hits[i], want.Hits[i])
+				break
+			}
+		}
+		if req.Query == "alliance" && req.Page == 0 && got.Total < 40 {
+			t.Errorf("alliance: only %d matches, the comparison is weak", got.Total)
+		}
+	}
+	if used < len(reqs)-1 {
+		t.Errorf("the single-term path served %d of %d queries", used, len(reqs))
+	}
+}
