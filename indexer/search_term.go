@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"math"
+	"sort"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -14,34 +15,58 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// The single-term path.
+// The term path.
 //
-// Nearly half of what people ask is one term: a word, or two words that are
-// one term of the pairs field. bleve answers it through its collector: a
-// DocumentMatch per match, a scorer call, a heap of the top N, the handler
-// that counts the facets. Here the term's postings are read segment by
-// segment with their frequency and norm, each match is counted (and
-// filtered) by the facet columns and scored with bleve's own formula for a
-// lone term query (tf-idf: sqrt(freq) * norm * idf, idf = 1 + ln(docs /
-// (docFreq + 1)), query weight 1), and only the matches that can enter the
-// page go into a small heap. Same total, facets, hits, scores and order as
-// the general path (TestSingleTermPathAgrees).
+// Most of what people ask is one term (a word, or two words that are one
+// term of the pairs field) or all of a few terms (two words, a word and a
+// field value). bleve answers it through its collector: a DocumentMatch per
+// match, scorer calls, a heap of the top N, the handler that counts the
+// facets. Here the terms' postings are read segment by segment with their
+// frequency and norm (the rarest leads, the others advance to it), each
+// match is counted (and filtered) by the facet columns and scored with
+// bleve's own formulas (tf-idf: sqrt(freq) * norm * idf, idf = 1 + ln(docs
+// / (docFreq + 1)); a lone term has query weight 1, a conjunction gives
+// each term idf / sqrt(sum of idf^2) and sums them rarest first, as bleve's
+// ConjunctionSearcher does), and only the matches that can enter the page go
+// into a small heap. Same total, facets, hits, scores and order as the
+// general path (TestTermPathAgrees).
 
-// maxTermPathHits bounds the page (from + size) the single-term path
-// serves; deeper pages go through bleve.
+// maxTermPathHits bounds the page (from + size) the term path serves;
+// deeper pages go through bleve.
 const maxTermPathHits = 1000
 
-// singleTerm returns the term query when p is one term in relevance order,
-// without date range or cursor, on a page the path serves.
-func singleTerm(p *searchPlan) (*query.TermQuery, bool) {
+// maxTermPathTerms bounds the terms of a conjunction on the term path.
+const maxTermPathTerms = 8
+
+// termQueries returns the terms when p is one term, or a conjunction of
+// terms, in relevance order, without date range or cursor, on a page the
+// path serves; conj tells which.
+func termQueries(p *searchPlan) (terms []*query.TermQuery, conj bool, ok bool) {
 	if p.sort[0] != "-_score" || p.after != nil || p.dates != nil || p.from+p.size > maxTermPathHits {
-		return nil, false
+		return nil, false, false
 	}
-	tq, ok := p.c.q.(*query.TermQuery)
-	if !ok || tq.FieldVal == "" || tq.BoostVal != nil && tq.BoostVal.Value() != 1 {
-		return nil, false
+	plain := func(q query.Query) (*query.TermQuery, bool) {
+		tq, ok := q.(*query.TermQuery)
+		if !ok || tq.FieldVal == "" || tq.BoostVal != nil && tq.BoostVal.Value() != 1 {
+			return nil, false
+		}
+		return tq, true
 	}
-	return tq, true
+	if tq, ok := plain(p.c.q); ok {
+		return []*query.TermQuery{tq}, false, true
+	}
+	cq, ok := p.c.q.(*query.ConjunctionQuery)
+	if !ok || len(cq.Conjuncts) < 2 || len(cq.Conjuncts) > maxTermPathTerms || cq.BoostVal != nil && cq.BoostVal.Value() != 1 {
+		return nil, false, false
+	}
+	for _, c := range cq.Conjuncts {
+		tq, ok := plain(c)
+		if !ok {
+			return nil, false, false
+		}
+		terms = append(terms, tq)
+	}
+	return terms, true, true
 }
 
 // scored is a match in the top-N heap.
@@ -68,8 +93,8 @@ func (h *topHeap) Pop() any {
 	return v
 }
 
-// searchTerm answers p (a single term, see singleTerm) on bi.
-func (x *Index) searchTerm(ctx context.Context, bi bleve.Index, p *searchPlan, tq *query.TermQuery, count bool) (*Result, error) {
+// searchTerms answers p (terms, see termQueries) on bi.
+func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, tqs []*query.TermQuery, conj bool, count bool) (*Result, error) {
 	adv, err := bi.Advanced()
 	if err != nil {
 		return nil, searchError(err)
@@ -93,40 +118,87 @@ func (x *Index) searchTerm(ctx context.Context, bi bleve.Index, p *searchPlan, t
 		return nil, searchError(err)
 	}
 
-	// The postings of the term in every segment, without deleted documents.
-	term := []byte(tq.Term)
-	type segPostings struct {
-		start uint64
-		it    segment.PostingsIterator
-	}
+	// Each term: its postings in every segment, without deleted documents,
+	// and its document frequency in the snapshot.
 	segs := snap.Segments()
-	lists := make([]segPostings, 0, len(segs))
-	var docFreq, start uint64
-	for _, s := range segs {
-		segStart := start
-		start += s.Segment().Count()
-		dict, err := s.Segment().Dictionary(tq.FieldVal)
-		if err != nil {
-			return nil, searchError(err)
+	type termPostings struct {
+		docFreq uint64
+		its     []segment.PostingsIterator // per segment; nil where absent
+		idf     float64
+		weight  float64 // query weight: 1 alone, idf * queryNorm in a conjunction
+	}
+	terms := make([]*termPostings, len(tqs))
+	for i, tq := range tqs {
+		t := &termPostings{its: make([]segment.PostingsIterator, len(segs))}
+		for j, s := range segs {
+			dict, err := s.Segment().Dictionary(tq.FieldVal)
+			if err != nil {
+				return nil, searchError(err)
+			}
+			pl, err := dict.PostingsList([]byte(tq.Term), s.Deleted(), nil)
+			if err != nil {
+				return nil, searchError(err)
+			}
+			if pl == nil || pl.Count() == 0 {
+				continue
+			}
+			t.docFreq += pl.Count()
+			t.its[j] = pl.Iterator(true, true, false, nil)
 		}
-		pl, err := dict.PostingsList(term, s.Deleted(), nil)
-		if err != nil {
-			return nil, searchError(err)
+		t.idf = 1.0 + math.Log(float64(docs)/float64(t.docFreq+1.0))
+		t.weight = 1.0
+		terms[i] = t
+	}
+	if conj {
+		// bleve's ConjunctionSearcher: children ordered by document
+		// frequency (a stable order for so few), one query norm.
+		sort.SliceStable(terms, func(i, j int) bool { return terms[i].docFreq < terms[j].docFreq })
+		sumOfSquaredWeights := 0.0
+		for _, t := range terms {
+			w := 1.0 * t.idf
+			sumOfSquaredWeights += w * w
 		}
-		if pl == nil || pl.Count() == 0 {
-			continue
+		queryNorm := 1.0 / math.Sqrt(sumOfSquaredWeights)
+		for _, t := range terms {
+			t.weight = 1.0 * t.idf * queryNorm
 		}
-		docFreq += pl.Count()
-		lists = append(lists, segPostings{segStart, pl.Iterator(true, true, false, nil)})
+	}
+	termScore := func(t *termPostings, post segment.Posting) float64 {
+		var tf float64
+		if freq := post.Frequency(); freq < scorer.MaxSqrtCache {
+			tf = scorer.SqrtCache[int(freq)]
+		} else {
+			tf = math.Sqrt(float64(freq))
+		}
+		sc := tf * post.Norm() * t.idf
+		if t.weight != 1.0 {
+			sc = sc * t.weight
+		}
+		return sc
 	}
 
-	idf := 1.0 + math.Log(float64(docs)/float64(docFreq+1.0))
 	want := p.from + p.size
 	top := make(topHeap, 0, want+1)
 	var seen int
-	for _, l := range lists {
+	var start uint64
+	cur := make([]segment.Posting, len(terms))
+SEGMENTS:
+	for j, s := range segs {
+		segStart := start
+		start += s.Segment().Count()
+		lead := terms[0].its[j]
+		if lead == nil {
+			continue
+		}
+		for k := 1; k < len(terms); k++ {
+			if terms[k].its[j] == nil {
+				continue SEGMENTS
+			}
+			cur[k] = nil
+		}
+	POSTINGS:
 		for {
-			post, err := l.it.Next()
+			post, err := lead.Next()
 			if err != nil {
 				return nil, searchError(err)
 			}
@@ -136,17 +208,32 @@ func (x *Index) searchTerm(ctx context.Context, bi bleve.Index, p *searchPlan, t
 			if seen++; seen&0xfff == 0 && ctx.Err() != nil {
 				return nil, searchError(ctx.Err())
 			}
-			g := l.start + post.Number()
+			num := post.Number()
+			for k := 1; k < len(terms); k++ {
+				if cur[k] == nil || cur[k].Number() < num {
+					if cur[k], err = terms[k].its[j].Advance(num); err != nil {
+						return nil, searchError(err)
+					}
+					if cur[k] == nil {
+						break POSTINGS
+					}
+				}
+				if cur[k].Number() != num {
+					continue POSTINGS
+				}
+			}
+			g := segStart + num
 			if !fc.observe(g) {
 				continue
 			}
-			var tf float64
-			if freq := post.Frequency(); freq < scorer.MaxSqrtCache {
-				tf = scorer.SqrtCache[int(freq)]
-			} else {
-				tf = math.Sqrt(float64(freq))
+			score := termScore(terms[0], post)
+			if conj {
+				score = 0.0 + score
+				for k := 1; k < len(terms); k++ {
+					score += termScore(terms[k], cur[k])
+				}
 			}
-			sc := scored{score: tf * post.Norm() * idf, num: g}
+			sc := scored{score: score, num: g}
 			if len(top) < want {
 				heap.Push(&top, sc)
 			} else if sc.score > top[0].score {
