@@ -39,10 +39,12 @@ const maxTermPathHits = 1000
 const maxTermPathTerms = 8
 
 // termQueries returns the terms when p is one term, or a conjunction of
-// terms, in relevance order, without date range or cursor, on a page the
-// path serves; conj tells which.
+// terms, in relevance order, without date range, record or cursor, on a
+// page the path serves; conj tells which.
 func termQueries(p *searchPlan) (terms []*query.TermQuery, conj bool, ok bool) {
-	if p.sort[0] != "-_score" || p.after != nil || p.dates != nil || p.from+p.size > maxTermPathHits {
+	// Only the text query: no date range, record or anything else that
+	// textQuery adds to it.
+	if p.sort[0] != "-_score" || p.after != nil || p.textQuery() != p.c.q || p.from+p.size > maxTermPathHits {
 		return nil, false, false
 	}
 	plain := func(q query.Query) (*query.TermQuery, bool) {

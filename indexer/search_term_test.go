@@ -91,6 +91,27 @@ func TestTermPathAgrees(t *testing.T) {
 			t.Errorf("alliance: only %d matches, the comparison is weak", got.Total)
 		}
 	}
+	// Restricted to a record, or to dates: bleve's path, the restriction
+	// holds.
+	rec := recs[len(recs)/2]
+	for _, req := range []Request{{Query: "alliance", Record: rec.ID}, {Query: "alliance", From: "2000-01-01", To: "2001-12-31"}} {
+		p, err := x.plan(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, ok := termQueries(p); ok {
+			t.Errorf("%+v: on the term path", req)
+		}
+		res, err := x.Search(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range res.Hits {
+			if req.Record != "" && h.RecordID != req.Record || req.From != "" && (h.Date < "2000-01-01" || h.Date > "2001-12-31") {
+				t.Errorf("%+v: hit %s of %s (%s)", req, h.ID, h.RecordID, h.Date)
+			}
+		}
+	}
 	if used < len(reqs)-1 {
 		t.Errorf("the term path served %d of %d queries", used, len(reqs))
 	}
