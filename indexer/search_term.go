@@ -27,7 +27,9 @@ import (
 // bleve's own formulas (tf-idf: sqrt(freq) * norm * idf, idf = 1 + ln(docs
 // / (docFreq + 1)); a lone term has query weight 1, a conjunction gives
 // each term idf / sqrt(sum of idf^2) and sums them rarest first, as bleve's
-// ConjunctionSearcher does), and only the matches that can enter the page go
+// ConjunctionSearcher does; either of two terms (an acronym or its
+// two-word expansion, a OR b) sums what matched times matched/2, as its
+// DisjunctionSearcher does), and only the matches that can enter the page go
 // into a small heap. Same total, facets, hits, scores and order as the
 // general path (TestTermPathAgrees).
 
@@ -38,14 +40,23 @@ const maxTermPathHits = 1000
 // maxTermPathTerms bounds the terms of a conjunction on the term path.
 const maxTermPathTerms = 8
 
-// termQueries returns the terms when p is one term, or a conjunction of
-// terms, in relevance order, without date range, record or cursor, on a
-// page the path serves; conj tells which.
-func termQueries(p *searchPlan) (terms []*query.TermQuery, conj bool, ok bool) {
+// termShape is how the terms of the term path combine.
+type termShape int
+
+const (
+	termOne    termShape = iota // a lone term
+	termAll                     // a conjunction of terms
+	termEither                  // a disjunction of two terms
+)
+
+// termQueries returns the terms when p is one term, a conjunction of
+// terms or a disjunction of two, in relevance order, without date range,
+// record or cursor, on a page the path serves, and how they combine.
+func termQueries(p *searchPlan) (terms []*query.TermQuery, shape termShape, ok bool) {
 	// Only the text query: no date range, record or anything else that
 	// textQuery adds to it.
 	if p.sort[0] != "-_score" || p.after != nil || p.textQuery() != p.c.q || p.from+p.size > maxTermPathHits {
-		return nil, false, false
+		return nil, 0, false
 	}
 	plain := func(q query.Query) (*query.TermQuery, bool) {
 		tq, ok := q.(*query.TermQuery)
@@ -55,20 +66,33 @@ func termQueries(p *searchPlan) (terms []*query.TermQuery, conj bool, ok bool) {
 		return tq, true
 	}
 	if tq, ok := plain(p.c.q); ok {
-		return []*query.TermQuery{tq}, false, true
+		return []*query.TermQuery{tq}, termOne, true
 	}
-	cq, ok := p.c.q.(*query.ConjunctionQuery)
-	if !ok || len(cq.Conjuncts) < 2 || len(cq.Conjuncts) > maxTermPathTerms || cq.BoostVal != nil && cq.BoostVal.Value() != 1 {
-		return nil, false, false
+	var kids []query.Query
+	switch q := p.c.q.(type) {
+	case *query.ConjunctionQuery:
+		if len(q.Conjuncts) < 2 || len(q.Conjuncts) > maxTermPathTerms || q.BoostVal != nil && q.BoostVal.Value() != 1 {
+			return nil, 0, false
+		}
+		kids, shape = q.Conjuncts, termAll
+	case *query.DisjunctionQuery:
+		// Two only: a sum of two scores is the same in any order, so the
+		// order bleve adds them in does not matter.
+		if len(q.Disjuncts) != 2 || q.Min != 0 || q.BoostVal != nil && q.BoostVal.Value() != 1 {
+			return nil, 0, false
+		}
+		kids, shape = q.Disjuncts, termEither
+	default:
+		return nil, 0, false
 	}
-	for _, c := range cq.Conjuncts {
+	for _, c := range kids {
 		tq, ok := plain(c)
 		if !ok {
-			return nil, false, false
+			return nil, 0, false
 		}
 		terms = append(terms, tq)
 	}
-	return terms, true, true
+	return terms, shape, true
 }
 
 // scored is a match in the top-N heap.
@@ -96,7 +120,7 @@ func (h *topHeap) Pop() any {
 }
 
 // searchTerms answers p (terms, see termQueries) on bi.
-func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, tqs []*query.TermQuery, conj bool, count bool) (*Result, error) {
+func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, tqs []*query.TermQuery, shape termShape, count bool) (*Result, error) {
 	adv, err := bi.Advanced()
 	if err != nil {
 		return nil, searchError(err)
@@ -127,7 +151,7 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 		docFreq uint64
 		its     []segment.PostingsIterator // per segment; nil where absent
 		idf     float64
-		weight  float64 // query weight: 1 alone, idf * queryNorm in a conjunction
+		weight  float64 // query weight: 1 alone, idf * queryNorm with others
 	}
 	terms := make([]*termPostings, len(tqs))
 	for i, tq := range tqs {
@@ -151,9 +175,9 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 		t.weight = 1.0
 		terms[i] = t
 	}
-	if conj {
-		// bleve's ConjunctionSearcher: children ordered by document
-		// frequency (a stable order for so few), one query norm.
+	if shape != termOne {
+		// bleve's Conjunction and DisjunctionSearcher: children ordered by
+		// document frequency (a stable order for so few), one query norm.
 		sort.SliceStable(terms, func(i, j int) bool { return terms[i].docFreq < terms[j].docFreq })
 		sumOfSquaredWeights := 0.0
 		for _, t := range terms {
@@ -181,6 +205,15 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 
 	want := p.from + p.size
 	top := make(topHeap, 0, want+1)
+	offer := func(score float64, g uint64) {
+		if len(top) < want {
+			heap.Push(&top, scored{score, g})
+		} else if score > top[0].score {
+			// equal scores keep the earlier document, as bleve does
+			top[0] = scored{score, g}
+			heap.Fix(&top, 0)
+		}
+	}
 	var seen int
 	var start uint64
 	cur := make([]segment.Posting, len(terms))
@@ -188,6 +221,25 @@ SEGMENTS:
 	for j, s := range segs {
 		segStart := start
 		start += s.Segment().Count()
+		if shape == termEither {
+			if err := eitherSegment(ctx, terms[0].its[j], terms[1].its[j], func(a, b segment.Posting, num uint64) {
+				if !fc.observe(segStart + num) {
+					return
+				}
+				// bleve: (0 + the matched scores) * matched/2
+				switch {
+				case a != nil && b != nil:
+					offer((0.0+termScore(terms[0], a)+termScore(terms[1], b))*1.0, segStart+num)
+				case a != nil:
+					offer((0.0+termScore(terms[0], a))*0.5, segStart+num)
+				default:
+					offer((0.0+termScore(terms[1], b))*0.5, segStart+num)
+				}
+			}); err != nil {
+				return nil, searchError(err)
+			}
+			continue
+		}
 		lead := terms[0].its[j]
 		if lead == nil {
 			continue
@@ -229,20 +281,13 @@ SEGMENTS:
 				continue
 			}
 			score := termScore(terms[0], post)
-			if conj {
+			if shape == termAll {
 				score = 0.0 + score
 				for k := 1; k < len(terms); k++ {
 					score += termScore(terms[k], cur[k])
 				}
 			}
-			sc := scored{score: score, num: g}
-			if len(top) < want {
-				heap.Push(&top, sc)
-			} else if sc.score > top[0].score {
-				// equal scores keep the earlier document, as bleve does
-				top[0] = sc
-				heap.Fix(&top, 0)
-			}
+			offer(score, g)
 		}
 	}
 
@@ -274,4 +319,50 @@ SEGMENTS:
 		out.Hits = append(out.Hits, x.hit(dm, p, true))
 	}
 	return out, nil
+}
+
+// eitherSegment walks the union of two postings iterators of a segment (nil
+// where a term is absent) in document order, calling match with the
+// posting of each term that has the document (nil for the other).
+func eitherSegment(ctx context.Context, ia, ib segment.PostingsIterator, match func(a, b segment.Posting, num uint64)) error {
+	next := func(it segment.PostingsIterator) (segment.Posting, error) {
+		if it == nil {
+			return nil, nil
+		}
+		return it.Next()
+	}
+	a, err := next(ia)
+	if err != nil {
+		return err
+	}
+	b, err := next(ib)
+	if err != nil {
+		return err
+	}
+	for seen := 1; a != nil || b != nil; seen++ {
+		if seen&0xfff == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		switch {
+		case b == nil || a != nil && a.Number() < b.Number():
+			match(a, nil, a.Number())
+			if a, err = next(ia); err != nil {
+				return err
+			}
+		case a == nil || b.Number() < a.Number():
+			match(nil, b, b.Number())
+			if b, err = next(ib); err != nil {
+				return err
+			}
+		default:
+			match(a, b, a.Number())
+			if a, err = next(ia); err != nil {
+				return err
+			}
+			if b, err = next(ib); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

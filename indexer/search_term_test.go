@@ -10,8 +10,8 @@ import (
 )
 
 // TestTermPathAgrees: a query of one term (a word, or two words that are
-// one pairs term) or of all of a few terms is answered by the term path; it
-// must give
+// one pairs term), of all of a few terms or of either of two (an acronym
+// and its expansion) is answered by the term path; it must give
 // exactly what bleve's general path gives (total, every facet count, the
 // hits in order with their scores and snippets), on an index of several
 // segments with deleted documents, with and without facet filters, on the
@@ -50,6 +50,10 @@ func TestTermPathAgrees(t *testing.T) {
 		{Query: "defense series:SCM"},
 		{Query: "peninsula nosuchwordanywhere"},
 		{Query: "two leaders", Filters: map[string][]string{"topic": {"nuclear"}}},
+		{Query: "posture OR capability"},
+		{Query: "OPCON", Size: 30},
+		{Query: "OPCON", Filters: map[string][]string{"series": {"SCM"}}},
+		{Query: "alliance OR nosuchwordanywhere"},
 	}
 	used := 0
 	for _, req := range reqs {
