@@ -43,6 +43,10 @@ type watchState struct {
 	stamps map[string]fileStamp
 	ids    map[string]string
 	sides  map[string]fileStamp // record file -> its sidecar's stamp (zero: none)
+	// settling holds the stamp of a new or changed file seen last pass: a
+	// file is read only once its size and time held still for a whole
+	// interval, so a file caught half-written is not indexed truncated.
+	settling map[string]fileStamp
 }
 
 func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchState) error {
@@ -53,6 +57,9 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 	sides := map[string]fileStamp{}
 	if state.sides == nil {
 		state.sides = map[string]fileStamp{}
+	}
+	if state.settling == nil {
+		state.settling = map[string]fileStamp{}
 	}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -98,9 +105,19 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 		}
 		old, ok := seen[p]
 		if !ok || old != st || state.sides[p] != side {
+			if prev, ok := state.settling[p]; !ok || prev != st {
+				state.settling[p] = st // still being written, perhaps: next pass
+				continue
+			}
+			delete(state.settling, p)
 			changed = append(changed, p)
 		}
 		state.sides[p] = side
+	}
+	for p := range state.settling {
+		if _, ok := stamps[p]; !ok {
+			delete(state.settling, p)
+		}
 	}
 	sort.Strings(changed)
 	var gone []string
@@ -113,6 +130,7 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 		return nil
 	}
 	var recs []*corpus.Record
+	var replaced []string // ids of records whose file now holds another
 	for _, p := range changed {
 		rec, err := corpus.DefaultRules().LoadFile(fsys, p) // with its sidecar
 		if errors.Is(err, corpus.ErrOutside) {
@@ -129,6 +147,9 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 			continue
 		}
 		recs = append(recs, rec)
+		if prev, ok := state.ids[p]; ok && prev != rec.ID {
+			replaced = append(replaced, prev) // an edit changed the record's id
+		}
 		state.ids[p] = rec.ID
 	}
 	a.write.Lock()
@@ -144,7 +165,19 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 		a.log.Info("watch: indexed", "added", stats.Added, "changed", stats.Changed, "new_paragraphs", len(stats.NewParagraphs))
 	}
 	a.alertsAfterWatch(ctx, idx, stats)
-	if len(gone) == 0 {
+	if len(replaced) > 0 {
+		// The edited file's old record goes, as a deleted file's does.
+		removed, err := a.dropRecords(ctx, idx, state, replaced, nil)
+		if err != nil {
+			return err
+		}
+		if removed > 0 {
+			a.log.Info("watch: replaced", "records", removed)
+		}
+	}
+	if len(gone) == 0 || len(state.settling) > 0 {
+		// A file that went may be a rename whose new name still settles:
+		// its record stays until that file is read.
 		return nil
 	}
 	removed, err := a.removeGone(ctx, idx, state, gone)
@@ -166,18 +199,29 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 // the API. The caller holds the ingest lock, so the index cannot gain a
 // record meanwhile: it is synced to what it holds minus those records.
 func (a *App) removeGone(ctx context.Context, idx *indexer.Index, state *watchState, gone []string) (int, error) {
-	drop := map[string]bool{}
+	var ids []string
 	for _, p := range gone {
 		if id, ok := state.ids[p]; ok {
-			drop[id] = true
+			ids = append(ids, id)
 		}
 	}
 	goneSet := map[string]bool{}
 	for _, p := range gone {
 		goneSet[p] = true
 	}
+	return a.dropRecords(ctx, idx, state, ids, goneSet)
+}
+
+// dropRecords removes the records ids from idx, except those still held by
+// a file of the dir (other than the files in gone) or by a record ingested
+// through the API.
+func (a *App) dropRecords(ctx context.Context, idx *indexer.Index, state *watchState, ids []string, gone map[string]bool) (int, error) {
+	drop := map[string]bool{}
+	for _, id := range ids {
+		drop[id] = true
+	}
 	for p, id := range state.ids {
-		if !goneSet[p] {
+		if !gone[p] {
 			delete(drop, id)
 		}
 	}
