@@ -221,7 +221,8 @@ func splitHeadFromBody(b block) (head []string, rest block) {
 	lines := b.lines
 	for len(lines) > 1 {
 		l := collapseSpace(lines[0])
-		if l == "" || joinsNext(l, collapseSpace(lines[1])) || endsSentence(l) || len(strings.Fields(l)) > 25 {
+		if l == "" || joinsNext(l, collapseSpace(lines[1])) || endsSentence(l) || len(strings.Fields(l)) > 25 ||
+			paragraphNumbered(l) {
 			break
 		}
 		head = append(head, l)
@@ -231,6 +232,23 @@ func splitHeadFromBody(b block) (head []string, rest block) {
 		return nil, b
 	}
 	return head, block{text: collapseSpace(strings.Join(lines, " ")), lines: lines}
+}
+
+// paragraphNumbered says whether l starts a numbered or bulleted paragraph
+// ("1. The 48th ...", "(2) The ...", "□ ..."): the paragraph's first line,
+// never a headline glued to it, however it is wrapped.
+func paragraphNumbered(l string) bool {
+	for _, b := range []string{"□ ", "■ ", "○ ", "● ", "• ", "▪ ", "- "} {
+		if strings.HasPrefix(l, b) {
+			return true
+		}
+	}
+	l = strings.TrimPrefix(l, "(")
+	i := 0
+	for i < len(l) && i < 3 && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	return i > 0 && i < 3 && i+1 < len(l) && (l[i] == '.' || l[i] == ')') && l[i+1] == ' '
 }
 
 // labelWords are the words of section labels and kind labels ("Joint media
