@@ -73,6 +73,7 @@ type meetingData struct {
 	Conventions     []convention `json:"conventions"`
 	trilateral      *series      // the series of three-party ministerial meetings
 	placeRe         *regexp.Regexp
+	welcomedToRe    *regexp.Regexp
 	placeOf         map[string]string // lower(alias) -> name
 	notPlace        map[string]bool
 	futureRe        *regexp.Regexp
@@ -145,6 +146,7 @@ func compileMeetings(b []byte) (meetingData, error) {
 		// Longest alias first, so "Washington, D.C." wins over "Washington".
 		sortByLenDesc(alts)
 		meetings.placeRe = regexp.MustCompile(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)에서`)
+		meetings.welcomedToRe = regexp.MustCompile(`\bwelcomed\b[^;]{0,200}?\bto\s+(` + strings.Join(alts, "|") + `)(?:,|\s+on\b|\s+for\b|\.|$)`)
 	}
 	return meetings, nil
 }
@@ -282,6 +284,10 @@ func (r *Rules) placeIn(s string) string {
 			return ""
 		}
 		return md.placeOf[strings.ToLower(m[1]+m[2])] // "in Seoul" or "서울에서"
+	}
+	// a host welcomes the guests to the place: "welcomed ... to Brisbane on 29 July"
+	if m := md.welcomedToRe.FindStringSubmatch(s); m != nil {
+		return md.placeOf[strings.ToLower(m[1])]
 	}
 	// A place the data does not list: "met ... in Rio de Janeiro", "held in
 	// Vientiane, Laos".

@@ -15,7 +15,7 @@ import (
 var meetingVerbRe = regexp.MustCompile(`\b(?:held|convened|met|took\s+place|concluded|hosted|co-chaired|at\s+the)\b`)
 
 // leadVerbRe marks sentences that say who led the delegations.
-var leadVerbRe = regexp.MustCompile(`\b(?:led|convened|co-chaired|co-led|headed|hosted|met|presided|held|issued|signed)\b`)
+var leadVerbRe = regexp.MustCompile(`\b(?:led|convened|co-chaired|co-led|headed|hosted|welcomed|met|presided|held|issued|signed)\b`)
 
 // parseBytes is Parse after reading; side holds the fields of a sidecar
 // file (nil when there is none), which win over everything else.
