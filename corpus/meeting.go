@@ -65,6 +65,7 @@ type meetingData struct {
 	NotPlaces       []string       `json:"not_places"`
 	OrdinalWords    map[string]int `json:"ordinal_words"`
 	NotOrdinalAfter []string       `json:"not_ordinal_after"`
+	NotOrdinalTail  []string       `json:"not_ordinal_tail"`
 	FutureWords     []string       `json:"future_words"`
 	VideoWords      []string       `json:"video_words"`
 	HeadlineWords   []string       `json:"headline_words"`
@@ -79,6 +80,7 @@ type meetingData struct {
 	futureRe        *regexp.Regexp
 	videoRe         *regexp.Regexp
 	notOrdinalRe    *regexp.Regexp
+	notOrdinalTail  *regexp.Regexp
 	headlineRe      *regexp.Regexp
 }
 
@@ -120,6 +122,9 @@ func compileMeetings(b []byte) (meetingData, error) {
 		meetings.futureRe = regexp.MustCompile(`(?i)(?:` + alternation(meetings.FutureWords) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
 		meetings.videoRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.VideoWords) + `)\b`)
 		meetings.notOrdinalRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.NotOrdinalAfter) + `)\b`)
+		if len(meetings.NotOrdinalTail) > 0 {
+			meetings.notOrdinalTail = regexp.MustCompile(`(?i)^[^.;]{0,80}?\b(?:` + alternation(meetings.NotOrdinalTail) + `)\b`)
+		}
 		meetings.headlineRe = regexp.MustCompile(`(?i)(?:^|\s|\()(?:` + alternation(meetings.HeadlineWords) + `)(?:\b|$)`)
 		meetings.dialogueRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.DialogueWords) + `)\b`)
 		for _, s := range meetings.Series {
@@ -187,7 +192,8 @@ func (r *Rules) findMeetings(s string) []meetingMention {
 			case m[6] >= 0: // 제56차
 				mm.number, _ = strconv.Atoi(s[m[6]:m[7]])
 			}
-			if mm.number > 0 && md.notOrdinalRe.MatchString(mm.text) {
+			// "the first 2+2 talks in five years" counts the years, not the meetings
+			if mm.number > 0 && (md.notOrdinalRe.MatchString(mm.text) || md.notOrdinalTail != nil && md.notOrdinalTail.MatchString(s[m[1]:])) {
 				mm.number = 0
 			}
 			if len(se.Context) > 0 && !nearAny(s, m[0], m[1], se.Context) {
