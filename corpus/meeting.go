@@ -3,6 +3,7 @@ package corpus
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -67,6 +68,7 @@ type meetingData struct {
 	NotOrdinalAfter []string       `json:"not_ordinal_after"`
 	NotOrdinalTail  []string       `json:"not_ordinal_tail"`
 	FutureWords     []string       `json:"future_words"`
+	PastWords       []string       `json:"past_words"`
 	VideoWords      []string       `json:"video_words"`
 	HeadlineWords   []string       `json:"headline_words"`
 	DialogueWords   []string       `json:"dialogue_words"`
@@ -119,7 +121,8 @@ func compileMeetings(b []byte) (meetingData, error) {
 			// Defense Dialogue", "50th South Korean-U.S. Security Consultative Meeting".
 			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z(“"][\w.'’()“”"+-]*|of|the|and)\s+){0,8}?)?(?:(?:\b|^|\s)(?:` + strings.Join(alts, "|") + `)(?:\b|$)` + kor + `)`)
 		}
-		meetings.futureRe = regexp.MustCompile(`(?i)(?:` + alternation(meetings.FutureWords) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
+		// a future or a past meeting ("agreed at AUSMIN") is another one than the record's
+		meetings.futureRe = regexp.MustCompile(`(?i)(?:` + alternation(append(slices.Clone(meetings.FutureWords), meetings.PastWords...)) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
 		meetings.videoRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.VideoWords) + `)\b`)
 		meetings.notOrdinalRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.NotOrdinalAfter) + `)\b`)
 		if len(meetings.NotOrdinalTail) > 0 {
@@ -199,7 +202,12 @@ func (r *Rules) findMeetings(s string) []meetingMention {
 			if len(se.Context) > 0 && !nearAny(s, m[0], m[1], se.Context) {
 				continue
 			}
-			if md.futureRe.MatchString(s[max(0, m[0]-60):m[0]]) {
+			// the mention may start with the space before it
+			before := m[0]
+			if before < len(s) && (s[before] == ' ' || s[before] == '\n' || s[before] == '\t') {
+				before++
+			}
+			if md.futureRe.MatchString(s[max(0, before-60):before]) {
 				mm.future = true
 			}
 			// "United States–Japan–Republic of Korea Defense Ministerial
