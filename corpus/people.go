@@ -476,6 +476,13 @@ func (r *Rules) titledPeopleAround(s string, known []personMention) []personMent
 				k--
 			}
 			ok := k > lastTitle
+			// a name follows a title word, never "for" or "of": "Under Secretary
+			// for Arms Control and ..." ends at "and" with a portfolio, not a name
+			if ok {
+				if pw := s[toks[k-1][0]:toks[k-1][1]]; pw == "for" || pw == "of" || pw == "the" {
+					ok = false
+				}
+			}
 			for t := k; t < j && ok; t++ {
 				w := s[toks[t][0]:toks[t][1]]
 				ok = nameTokRe.MatchString(w) && !nonNameWords[w] && !pd.titleSet[w]
