@@ -25,9 +25,13 @@ type peopleData struct {
 		Phrase string `json:"phrase"`
 		Side   string `json:"side"` // U.S., ROK or both
 	} `json:"sides"`
-	Verbs     []string `json:"verbs"`
-	Titles    []string `json:"titles"`
-	SideWords []struct {
+	Verbs  []string `json:"verbs"`
+	Titles []string `json:"titles"`
+	// appositiveRe is a name followed by its title in lower case, the form
+	// of news copy: "Vipin Narang, acting U.S. assistant secretary of
+	// defense for space policy" (the titles, in lower case).
+	appositiveRe *regexp.Regexp
+	SideWords    []struct {
 		Words []string `json:"words"`
 		Side  string   `json:"side"`
 	} `json:"side_words"`
@@ -132,6 +136,13 @@ func compilePeople(b []byte) (*peopleData, error) {
 			pd.refOf[strings.ToLower(r.Phrase)] = r.Resolve
 			refs = append(refs, r.Phrase)
 		}
+		var lower []string
+		for _, t := range pd.Titles {
+			if l := strings.ToLower(t); l != t && !strings.HasSuffix(l, ".") {
+				lower = append(lower, l)
+			}
+		}
+		pd.appositiveRe = regexp.MustCompile(`\b([A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?(?:\s[A-Z][a-z]+(?:-[a-z]+)?){1,2}),\s+((?:acting\s+|then-?\s*)?(?:[A-Z][\w.]*\s+){0,2}(?:[a-z]+\s+){0,3}?(?:` + alternation(lower) + `)\b[^,;]{0,80})`)
 		pd.refRe = regexp.MustCompile(`(?i)\b(?:` + alternation(refs) + `)\b`)
 		pd.sideOf = map[string]string{}
 		var sides []string
@@ -541,6 +552,7 @@ func (r *Rules) sideOfWords(s string) string {
 func (r *Rules) fullPeopleIn(s string) []personMention {
 	known := r.knownMentions(s)
 	out := append(known[:len(known):len(known)], r.titledPeopleAround(s, known)...)
+	out = append(out, r.appositivePeople(s, out)...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
 }
@@ -611,6 +623,35 @@ func (r *Rules) peopleIn(s string, ctx *recordContext) []personMention {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out
+}
+
+// appositivePeople finds people the data does not know, named before their
+// title in lower case ("Vipin Narang, acting U.S. assistant secretary of
+// defense"); spans of people already found are skipped.
+func (r *Rules) appositivePeople(s string, found []personMention) []personMention {
+	var out []personMention
+next:
+	for _, m := range r.people.appositiveRe.FindAllStringSubmatchIndex(s, -1) {
+		for _, o := range found {
+			if m[2] < o.end && m[3] > o.start {
+				continue next
+			}
+		}
+		name := s[m[2]:m[3]]
+		for _, w := range strings.Fields(name) {
+			if nonNameWords[w] || r.people.titleSet[w] {
+				continue next
+			}
+		}
+		title := s[m[4]:m[5]]
+		// side words are capitalised ("Assistant Secretary", "Minister")
+		capital := strings.Fields(title)
+		for i, w := range capital {
+			capital[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+		out = append(out, personMention{Person{Name: name, Side: r.sideOfWords(strings.Join(capital, " ")), Title: tidyTitle(collapseSpace(title))}, m[2], m[3]})
+	}
 	return out
 }
 
