@@ -97,7 +97,23 @@ func sentenceLike(b string) bool {
 	if endsSentence(b) {
 		return true
 	}
-	return len(words) >= 20 && lower*2 >= len(words)
+	// Korean running text ends its sentences ("...하였다."); Korean without
+	// one is a board's list or menu (번호 제목 작성자 작성일 rows)
+	return len(words) >= 20 && lower*2 >= len(words) && !mostlyHangul(b)
+}
+
+// mostlyHangul says whether most letters of s are Hangul.
+func mostlyHangul(s string) bool {
+	h, n := 0, 0
+	for _, c := range s {
+		if unicode.IsLetter(c) {
+			n++
+			if unicode.Is(unicode.Hangul, c) {
+				h++
+			}
+		}
+	}
+	return n > 0 && h*2 > n
 }
 
 // shortSentence is a short block that still reads as a sentence ("The
