@@ -153,7 +153,7 @@ func compileMeetings(b []byte) (meetingData, error) {
 		}
 		// Longest alias first, so "Washington, D.C." wins over "Washington".
 		sortByLenDesc(alts)
-		meetings.placeRe = regexp.MustCompile(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)에서`)
+		meetings.placeRe = regexp.MustCompile(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)(?:\s+\S+){0,3}?에서`) // "워싱턴 D.C. 국방부 청사에서"
 		meetings.welcomedToRe = regexp.MustCompile(`\bwelcomed\b[^;]{0,200}?\bto\s+(` + strings.Join(alts, "|") + `)(?:,|\s+on\b|\s+for\b|\.|$)`)
 	}
 	return meetings, nil

@@ -263,6 +263,11 @@ func words(s string) [][2]int {
 			}
 		} else if start < 0 {
 			start = i
+		} else if s[i] == '(' {
+			// a bracket glued to a word opens a new one: Korean text writes
+			// "로이드 오스틴(Lloyd J. Austin III)"
+			out = append(out, [2]int{start, i})
+			start = i
 		}
 	}
 	if start >= 0 {
