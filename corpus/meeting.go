@@ -24,6 +24,9 @@ type series struct {
 	PrincipalsPerSide int `json:"principals_per_side"`
 
 	re *regexp.Regexp // ordinal (optional) + up to six capitalised words + pattern
+	// keys are the patterns in lowercase: a text that holds none of them
+	// is not run through re (the regexps were most of the parse time).
+	keys []string
 }
 
 // yearOf returns the year the nth meeting of the series was held, and how
@@ -103,6 +106,13 @@ func compileMeetings(b []byte) (meetingData, error) {
 		for _, s := range meetings.Series {
 			var alts, korean []string
 			for _, p := range s.Patterns {
+				longest := ""
+				for _, w := range strings.Fields(p) {
+					if len(w) > len(longest) {
+						longest = w
+					}
+				}
+				s.keys = append(s.keys, strings.ToLower(longest))
 				a := strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
 				if strings.Contains(p, " ") {
 					a = `(?i:` + a + `)` // headlines in capitals
@@ -184,7 +194,18 @@ type meetingMention struct {
 func (r *Rules) findMeetings(s string) []meetingMention {
 	var out []meetingMention
 	md := &r.meetings
+	lower := strings.ToLower(s)
 	for _, se := range md.Series {
+		hit := false
+		for _, k := range se.keys {
+			if strings.Contains(lower, k) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			continue
+		}
 		for _, m := range se.re.FindAllStringSubmatchIndex(s, -1) {
 			mm := meetingMention{series: se, pos: m[0], text: strings.TrimSpace(s[m[0]:m[1]])}
 			switch {
