@@ -72,6 +72,14 @@ type Alert struct {
 	// for email; LastEmail is when the last digest was queued.
 	EmailCursor uint64    `json:"email_cursor"`
 	LastEmail   time.Time `json:"last_email"`
+
+	// Double opt-in (confirm.go): EmailPending until the link with
+	// ConfirmCode is followed; no digest goes out meanwhile. Alerts saved
+	// before confirmation existed have it false and keep their email.
+	// UnsubscribeCode is the key of the unsubscribe link of every mail.
+	EmailPending    bool   `json:"email_pending,omitempty"`
+	ConfirmCode     string `json:"confirm_code,omitempty"`
+	UnsubscribeCode string `json:"unsubscribe_code,omitempty"`
 }
 
 // Request is the search as an indexer request.
@@ -84,6 +92,9 @@ func (s Search) Request() indexer.Request {
 type View struct {
 	ID string `json:"id"`
 	Settings
+	// EmailPending: the address has not confirmed yet; nothing is mailed
+	// to it but the confirmation.
+	EmailPending  bool      `json:"email_pending"`
 	Created       time.Time `json:"created"`
 	Updated       time.Time `json:"updated"`
 	Matches       int       `json:"matches"`

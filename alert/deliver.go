@@ -54,7 +54,7 @@ func (s *Service) DeliverDue(ctx context.Context) (DeliveryReport, error) {
 		return rep, err
 	}
 	for _, a := range alerts {
-		if a.Email == "" || !a.Active || !emailDue(a, now) {
+		if a.Email == "" || a.EmailPending || !a.Active || !emailDue(a, now) {
 			continue
 		}
 		// Read-only check first: most passes have nothing to queue, and a

@@ -165,6 +165,9 @@ func digest(cfg MailConfig, a *Alert, ms []Match, baseURL, msgID string, now tim
 	}
 	fmt.Fprintf(&body, "Alert page: %s?token=%s\n", alertURL(baseURL, a.ID), a.ManageToken)
 	fmt.Fprintf(&body, "Stop this alert: %s/stop?token=%s\n", alertURL(baseURL, a.ID), a.ManageToken)
+	if a.UnsubscribeCode != "" {
+		fmt.Fprintf(&body, "Unsubscribe this address (no login needed): %s\n", unsubscribeURL(baseURL, a))
+	}
 	fmt.Fprintf(&body, "Atom feed: %s\n", feedURL(baseURL, a.ID))
 
 	subject := fmt.Sprintf("[dialoguesearch] %s: %d new match%s", a.Name, n, plural)
@@ -178,7 +181,13 @@ func digest(cfg MailConfig, a *Alert, ms []Match, baseURL, msgID string, now tim
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", `text/plain; charset="utf-8"`)
 	hdr("Content-Transfer-Encoding", "quoted-printable")
-	hdr("List-Unsubscribe", "<"+alertURL(baseURL, a.ID)+"/stop?token="+a.ManageToken+">")
+	if a.UnsubscribeCode != "" {
+		// RFC 8058: a mail client's one-click unsubscribe POSTs to it.
+		hdr("List-Unsubscribe", "<"+unsubscribeURL(baseURL, a)+">")
+		hdr("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	} else {
+		hdr("List-Unsubscribe", "<"+alertURL(baseURL, a.ID)+"/stop?token="+a.ManageToken+">")
+	}
 	hdr("Auto-Submitted", "auto-generated")
 	msg.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&msg)

@@ -133,6 +133,7 @@ func (s *Service) Create(in Input) (*View, error) {
 	if err := in.apply(a, s.cfg.WebhookAllowPrivate); err != nil {
 		return nil, err
 	}
+	confirm := s.needsConfirmation(a, "")
 	// Matches recorded from now on only: an alert does not fire for the
 	// corpus that existed before it.
 	if err := s.store.PutAlert(a); err != nil {
@@ -140,6 +141,11 @@ func (s *Service) Create(in Input) (*View, error) {
 	}
 	v := s.view(a, 0)
 	v.ManageToken, v.WebhookSecret = a.ManageToken, a.WebhookSecret
+	if confirm {
+		if err := s.sendConfirmation(a); err != nil {
+			s.cfg.Logger.Warn("alert: confirmation email not sent", "alert", a.ID, "err", err)
+		}
+	}
 	return v, nil
 }
 
@@ -181,12 +187,22 @@ func (s *Service) Update(id, token string, in Input) (*View, error) {
 	if in.Set == nil {
 		in.Set = map[string]bool{}
 	}
+	oldEmail := a.Email
 	if err := in.apply(a, s.cfg.WebhookAllowPrivate); err != nil {
 		return nil, err
+	}
+	confirm := !strings.EqualFold(a.Email, oldEmail) && s.needsConfirmation(a, oldEmail)
+	if a.Email == "" {
+		a.EmailPending, a.ConfirmCode = false, ""
 	}
 	a.Updated = s.cfg.Now().UTC()
 	if err := s.store.PutAlert(a); err != nil {
 		return nil, err
+	}
+	if confirm {
+		if err := s.sendConfirmation(a); err != nil {
+			s.cfg.Logger.Warn("alert: confirmation email not sent", "alert", a.ID, "err", err)
+		}
 	}
 	return s.Get(id, token)
 }
@@ -234,7 +250,7 @@ func sortAlerts(as []*Alert) {
 
 func (s *Service) view(a *Alert, matches int) *View {
 	v := &View{
-		ID: a.ID, Settings: a.Settings, Created: a.Created, Updated: a.Updated, Matches: matches,
+		ID: a.ID, Settings: a.Settings, EmailPending: a.EmailPending, Created: a.Created, Updated: a.Updated, Matches: matches,
 		FeedURL: feedURL(s.cfg.BaseURL, a.ID), PageURL: alertURL(s.cfg.BaseURL, a.ID),
 	}
 	if v.Filters == nil {

@@ -41,6 +41,7 @@ func TestDailyDigestThroughSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	confirmByMail(t, svc, srv.WaitFor(t, 1, 5*time.Second)[0], v.ID)
 	ctx := context.Background()
 	m1, m2 := testMatch(0), testMatch(0)
 	m2.ParagraphID, m2.TextHash = "2026-01-01-scm-57-p9", "8899aabbccddeeff"
@@ -58,8 +59,8 @@ func TestDailyDigestThroughSMTP(t *testing.T) {
 	if err != nil || rep.Queued != 1 || rep.Sent != 1 {
 		t.Fatalf("digest after 25 h: %+v %v", rep, err)
 	}
-	msgs := srv.WaitFor(t, 1, 5*time.Second)
-	if body := string(msgs[0].Data); !containsAll(body, "found 2 new matches", "daily OPCON") {
+	msgs := srv.WaitFor(t, 2, 5*time.Second)
+	if body := string(msgs[1].Data); !containsAll(body, "found 2 new matches", "daily OPCON") {
 		t.Errorf("digest:\n%s", body)
 	}
 	// Nothing new: no second digest, however long we wait.
@@ -67,8 +68,8 @@ func TestDailyDigestThroughSMTP(t *testing.T) {
 	if rep, _ := svc.DeliverDue(ctx); rep.Sent != 0 {
 		t.Fatalf("empty digest sent: %+v", rep)
 	}
-	if n := len(srv.Messages()); n != 1 {
-		t.Fatalf("%d messages", n)
+	if n := len(srv.Messages()); n != 2 {
+		t.Fatalf("%d messages, want the confirmation and one digest", n)
 	}
 }
 

@@ -61,6 +61,11 @@ type Result struct {
 	Hits       []Hit                   `json:"hits"`
 	Facets     map[string][]FacetValue `json:"facets"`
 	Suggestion *string                 `json:"suggestion"`
+	// Records is how many records the Total paragraphs are in, and
+	// RecordMatches the matching paragraphs of each record of Hits (both
+	// counted with the facets: zero under NoFacets).
+	Records       int            `json:"records"`
+	RecordMatches map[string]int `json:"-"`
 }
 
 // Paragraph is a paragraph with the metadata of its record: the unit of

@@ -126,10 +126,18 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 	return out, nil
 }
 
-// facetTerms lists the values of every facet field in snap.
+// columnFields are the fields the columns hold: the facets, then the record
+// id, which is no facet a user filters on but gives, in the same pass, the
+// number of records a search matches and the matches of each record.
+var columnFields = append(slices.Clip(FacetNames), fRecordID)
+
+// recordColumn is the index of the record id in columnFields.
+var recordColumn = len(FacetNames)
+
+// facetTerms lists the values of every column field in snap.
 func facetTerms(snap *scorch.IndexSnapshot) ([][]string, error) {
-	out := make([][]string, len(FacetNames))
-	for f, name := range FacetNames {
+	out := make([][]string, len(columnFields))
+	for f, name := range columnFields {
 		d, err := snap.FieldDict(facetField(name))
 		if err != nil {
 			return nil, fmt.Errorf("indexer: facet %s: %w", name, err)
@@ -155,7 +163,7 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 	n := seg.Count()
 	type pair struct{ doc, ord uint32 }
 	var pairs []pair
-	for f, name := range FacetNames {
+	for f, name := range columnFields {
 		dict, err := seg.Dictionary(facetField(name))
 		if err != nil {
 			return nil, fmt.Errorf("indexer: facet %s: %w", name, err)
@@ -287,6 +295,9 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 	for ord, n := range fc.counts {
 		if n > 0 {
 			f := fc.cols.facetOf[ord]
+			if int(f) >= len(FacetNames) {
+				continue
+			}
 			byFacet[f] = append(byFacet[f], FacetValue{Value: fc.cols.values[ord], Count: int(n)})
 		}
 	}
@@ -319,6 +330,22 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 		out[name] = vals
 	}
 	return out
+}
+
+// records returns how many records the counted matches fall in, and the
+// matches of each record named in want.
+func (fc *facetCounter) records(want map[string]int) int {
+	n := 0
+	for ord, c := range fc.counts {
+		if c == 0 || int(fc.cols.facetOf[ord]) != recordColumn {
+			continue
+		}
+		n++
+		if _, ok := want[fc.cols.values[ord]]; ok {
+			want[fc.cols.values[ord]] = int(c)
+		}
+	}
+	return n
 }
 
 // topValues returns the k first of vals in the order of cmp, sorted: a

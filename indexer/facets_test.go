@@ -111,6 +111,27 @@ func TestFacetColumnsAgreeWithBleve(t *testing.T) {
 			if int(res.Total) < len(res.Hits) || wantTotal > 0 && len(res.Hits) == 0 {
 				t.Errorf("%d hits of %d", len(res.Hits), res.Total)
 			}
+			// The records of the matches, and the matches of each record
+			// on the page, as bleve's facet on the record id counts them.
+			p, _ := x.plan(req)
+			sr := bleve.NewSearchRequestOptions(p.query(""), 0, 0, false)
+			sr.AddFacet("r", bleve.NewFacetRequest(fRecordID, 100000))
+			br, err := x.bi.Search(sr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			perRecord := map[string]int{}
+			for _, tf := range br.Facets["r"].Terms.Terms() {
+				perRecord[tf.Term] = tf.Count
+			}
+			if res.Records != len(perRecord) {
+				t.Errorf("records %d, bleve says %d", res.Records, len(perRecord))
+			}
+			for _, h := range res.Hits {
+				if got, want := res.RecordMatches[h.RecordID], perRecord[h.RecordID]; got != want || got == 0 {
+					t.Errorf("matches in record %s: %d, bleve says %d", h.RecordID, got, want)
+				}
+			}
 			for _, name := range FacetNames {
 				got := map[string]int{}
 				for _, v := range res.Facets[name] {

@@ -10,8 +10,10 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -158,6 +160,29 @@ func (e *alertEnv) do(method, path, token, contentType string, body io.Reader, o
 	return resp.StatusCode
 }
 
+var confirmLinkRE = regexp.MustCompile(`(/alerts/[a-z0-9]+/confirm)\?code=([a-z0-9]+)`)
+
+// confirmEmail follows the confirmation link of the n-th mail as a person
+// does: the link's page (GET, which changes nothing), then its button.
+func (e *alertEnv) confirmEmail(smtp *alerttest.SMTPServer, n int, id string) {
+	e.t.Helper()
+	msg := smtp.WaitFor(e.t, n, 10*time.Second)[n-1]
+	m := confirmLinkRE.FindStringSubmatch(decodeQP(e.t, msg.Data))
+	if m == nil || m[1] != "/alerts/"+id+"/confirm" {
+		e.t.Fatalf("mail %d has no confirmation link for %s:\n%s", n, id, msg.Data)
+	}
+	if code := e.do("GET", m[0], "", "", nil, nil); code != http.StatusOK {
+		e.t.Fatalf("confirmation page: %d", code)
+	}
+	if a, err := e.svc.Store().Alert(id); err != nil || !a.EmailPending {
+		e.t.Fatal("opening the confirmation link (GET) confirmed the address")
+	}
+	form := url.Values{"code": {m[2]}}.Encode()
+	if code := e.do("POST", m[1], "", "application/x-www-form-urlencoded", strings.NewReader(form), nil); code != http.StatusOK {
+		e.t.Fatalf("confirm: %d", code)
+	}
+}
+
 func (e *alertEnv) ingest(text string) ingestAnswer {
 	e.t.Helper()
 	var ans ingestAnswer
@@ -300,6 +325,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 		t.Errorf("preview message %q", pv.Message)
 	}
 	a := env.createAlert(fmt.Sprintf(`{"name":"OPCON watch","q":"OPCON","email":"analyst@example.org","webhook_url":%q,"frequency":"immediate"}`, recv.URL()))
+	env.confirmEmail(smtp, 1, a.ID)
 	recv.mu.Lock()
 	recv.secret = a.WebhookSecret
 	recv.mu.Unlock()
@@ -352,8 +378,8 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if p := bodies[0]; p.Alert.Name != "OPCON watch" || p.Alert.Query != "OPCON" || len(p.Matches) != 1 || p.Matches[0].ParagraphID != m.ParagraphID {
 		t.Errorf("webhook payload: %+v", p)
 	}
-	mails := smtp.WaitFor(t, 1, 10*time.Second)
-	body := decodeQP(t, mails[0].Data)
+	mails := smtp.WaitFor(t, 2, 10*time.Second)
+	body := decodeQP(t, mails[1].Data)
 	for _, want := range []string{"OPCON watch", `"OPCON"`, "[operational control]", "/alerts/" + a.ID + "?token=" + a.ManageToken, "/alerts/" + a.ID + "/stop?token=" + a.ManageToken} {
 		if !strings.Contains(body, want) {
 			t.Errorf("email lacks %q:\n%s", want, body)
@@ -368,7 +394,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if keys, _ := recv.snapshot(); len(keys) != 1 {
 		t.Fatalf("re-ingest fired the webhook: %v", keys)
 	}
-	if n := len(smtp.Messages()); n != 1 {
+	if n := len(smtp.Messages()); n != 2 {
 		t.Fatalf("re-ingest sent email: %d messages", n)
 	}
 
@@ -409,8 +435,9 @@ func TestAlertsEndToEnd(t *testing.T) {
 	if env.do("GET", "/api/alerts/"+a.ID+"/matches", a.ManageToken, "", nil, &ms); ms.Total != 2 || ms.Matches[0].RecordID == ans.ID {
 		t.Errorf("after restart: %d matches, newest %s", ms.Total, ms.Matches[0].RecordID)
 	}
-	// The email of the second record went out too (two in all).
-	smtp.WaitFor(t, 2, 10*time.Second)
+	// The email of the second record went out too (two digests and the
+	// confirmation in all).
+	smtp.WaitFor(t, 3, 10*time.Second)
 }
 
 func decodeQP(t *testing.T, msg []byte) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -164,6 +165,21 @@ type searchResponse struct {
 	Hits       []searchHit                     `json:"hits"`
 	Facets     map[string][]indexer.FacetValue `json:"facets"`
 	Suggestion *string                         `json:"suggestion"`
+	// Records is how many records the total paragraphs are in.
+	Records int `json:"records"`
+	// Groups, with group=record, are the page's hits grouped by record
+	// (each where its best hit ranks), with the record's matches in all.
+	Groups []searchGroup `json:"groups,omitempty"`
+}
+
+// searchGroup is one record's hits on a page (group=record).
+type searchGroup struct {
+	RecordID string         `json:"record_id"`
+	Title    string         `json:"title"`
+	Date     corpus.Date    `json:"date"`
+	Meeting  corpus.Meeting `json:"meeting"`
+	Matches  int            `json:"matches"`
+	Hits     []searchHit    `json:"hits"`
 }
 
 // searchHit is indexer.Hit as the API shows it: lists are [] rather than
@@ -185,6 +201,10 @@ func (s *Server) handleSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	group := c.QueryParam("group")
+	if group != "" && group != "record" {
+		return failure.Param("group", "group must be record (or absent), not %q", group)
+	}
 	res, err := s.search(c, req)
 	if err != nil {
 		return err
@@ -198,13 +218,34 @@ func (s *Server) handleSearch(c echo.Context) error {
 		Facets:     map[string][]indexer.FacetValue{},
 		Suggestion: res.Suggestion,
 	}
+	out.Records = res.Records
+	at := map[string]int{}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, toSearchHit(h))
+		sh := toSearchHit(h)
+		out.Hits = append(out.Hits, sh)
+		if group == "" {
+			continue
+		}
+		i, ok := at[h.RecordID]
+		if !ok {
+			i = len(out.Groups)
+			at[h.RecordID] = i
+			out.Groups = append(out.Groups, searchGroup{RecordID: h.RecordID, Title: h.Title, Date: h.Date,
+				Meeting: h.Meeting, Matches: res.RecordMatches[h.RecordID]})
+		}
+		out.Groups[i].Hits = append(out.Groups[i].Hits, sh)
+	}
+	if group != "" && out.Groups == nil {
+		out.Groups = []searchGroup{}
 	}
 	for _, name := range indexer.FacetNames {
-		vals := res.Facets[name]
-		if vals == nil {
-			vals = []indexer.FacetValue{}
+		// A paragraph without the field (no location) is no value to
+		// filter by.
+		vals := make([]indexer.FacetValue, 0, len(res.Facets[name]))
+		for _, v := range res.Facets[name] {
+			if strings.TrimSpace(v.Value) != "" {
+				vals = append(vals, v)
+			}
 		}
 		out.Facets[name] = vals
 	}
@@ -246,6 +287,12 @@ func (s *Server) handleSearchCSV(c echo.Context) error {
 	h.Set("X-Export-Limit", strconv.Itoa(MaxCSVRows))
 	h.Set("Trailer", "X-Export-Status, X-Export-Rows")
 	c.Response().WriteHeader(http.StatusOK)
+	// A byte-order mark tells Excel the file is UTF-8 (bom=0 leaves it
+	// out, for tools that choke on it).
+	if q.Get("bom") != "0" {
+		_, _ = io.WriteString(c.Response(), "\ufeff")
+	}
+	base := s.absBase(c)
 	w := csv.NewWriter(c.Response())
 	_ = w.Write([]string{"id", "record_id", "title", "date", "series", "meeting", "section", "n",
 		"speakers", "sides", "topics", "score", "text", "url"})
@@ -261,7 +308,7 @@ func (s *Server) handleSearchCSV(c echo.Context) error {
 				cut = err
 				break
 			}
-			_ = w.Write(csvRow(hit))
+			_ = w.Write(csvRow(hit, base))
 			rows++
 		}
 		if cut != nil || len(res.Hits) < req.Size || uint64(rows) >= want {
@@ -289,13 +336,18 @@ func (s *Server) handleSearchCSV(c echo.Context) error {
 	return w.Error()
 }
 
-func csvRow(h indexer.Hit) []string {
+// csvRow is one paragraph: topics by their labels, the URL absolute.
+func csvRow(h indexer.Hit, base string) []string {
+	topics := make([]string, len(h.Topics))
+	for i, t := range h.Topics {
+		topics[i] = corpus.TopicLabel(t)
+	}
 	return []string{
 		h.ID, h.RecordID, csvCell(h.Title), string(h.Date), csvCell(h.Meeting.Series), csvCell(h.Meeting.Name),
 		csvCell(h.Section), strconv.Itoa(h.N), csvCell(strings.Join(h.Speakers, "; ")),
-		csvCell(strings.Join(h.Sides, "; ")), csvCell(strings.Join(h.Topics, "; ")),
+		csvCell(strings.Join(h.Sides, "; ")), csvCell(strings.Join(topics, "; ")),
 		strconv.FormatFloat(h.Score, 'f', 4, 64), csvCell(h.Text),
-		"/records/" + url.PathEscape(h.RecordID) + "#p" + strconv.Itoa(h.N),
+		base + paragraphPath(h.RecordID, h.N),
 	}
 }
 

@@ -294,7 +294,12 @@ func TestSearchCSV(t *testing.T) {
 	if cd := rec.Header().Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, ".csv") {
 		t.Errorf("Content-Disposition = %q", cd)
 	}
-	rows, err := csv.NewReader(rec.Body).ReadAll()
+	// Excel reads UTF-8 when the file starts with a byte-order mark.
+	body, bom := strings.CutPrefix(rec.Body.String(), "\ufeff")
+	if !bom {
+		t.Error("the CSV does not start with a UTF-8 byte-order mark")
+	}
+	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
 	if err != nil {
 		t.Fatalf("parse CSV: %v", err)
 	}

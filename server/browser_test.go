@@ -147,7 +147,7 @@ func screenshot(t *testing.T, ctx context.Context, name string, w, h int64) {
 	if sw := eval[int](t, ctx, `document.documentElement.scrollWidth`); sw > int(w) {
 		t.Errorf("%s: page is %dpx wide in a %dpx viewport (horizontal scrolling)", name, sw, w)
 	}
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
+	c, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -345,16 +345,24 @@ func TestBrowserSuggestionAndCSV(t *testing.T) {
 	waitFor(t, ctx, `document.querySelectorAll(".hit").length > 0`)
 
 	// The CSV link exports the same search.
-	res := eval[[]string](t, ctx, `fetch(document.getElementById("csv-link").href).then(async r => [String(r.status), r.headers.get("content-type"), await r.text()])`)
+	res := eval[[]string](t, ctx, `fetch(document.getElementById("csv-link").href).then(async r => {
+		const b = new Uint8Array(await r.arrayBuffer());
+		const bom = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+		return [String(r.status), r.headers.get("content-type"), (bom ? "\ufeff" : "") + new TextDecoder().decode(b)];
+	})`)
 	if res[0] != "200" || !strings.HasPrefix(res[1], "text/csv") {
 		t.Fatalf("CSV export: status %s, type %s", res[0], res[1])
 	}
-	lines := strings.Split(strings.TrimSpace(res[2]), "\n")
+	body, bom := strings.CutPrefix(res[2], "\ufeff")
+	if !bom {
+		t.Error("the CSV has no UTF-8 byte-order mark (Excel reads it as ANSI)")
+	}
+	lines := strings.Split(strings.TrimSpace(body), "\n")
 	if !strings.HasPrefix(lines[0], "id,record_id,title") {
 		t.Errorf("CSV header %q", lines[0])
 	}
 	total := eval[string](t, ctx, `document.getElementById("results-heading").textContent`)
-	if !strings.HasPrefix(strings.TrimSpace(total), fmt.Sprint(len(lines)-1)+" ") {
+	if !strings.Contains(total, " of "+fmt.Sprint(len(lines)-1)+" ") {
 		t.Errorf("CSV has %d rows; the page says %q", len(lines)-1, total)
 	}
 }
@@ -452,6 +460,7 @@ func checkAccessible(t *testing.T, ctx context.Context, page string) {
 	for _, p := range problems {
 		t.Errorf("%s: %s", page, p)
 	}
+	checkAxe(t, ctx, page)
 }
 
 func jsString(s string) string { return fmt.Sprintf("%q", s) }

@@ -64,6 +64,13 @@ func (s *Server) useMiddleware() {
 			},
 		}))
 	}
+	// Compress answers for clients that accept gzip (pages shrink about
+	// 5x); a range request gets the bytes it asked for, uncompressed.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Level:     5,
+		MinLength: 1024,
+		Skipper:   func(c echo.Context) bool { return c.Request().Header.Get("Range") != "" },
+	}))
 	e.Use(s.bodyLimitMiddleware)
 	if s.cfg.RequestTimeout > 0 {
 		e.Use(s.timeoutMiddleware)

@@ -275,7 +275,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		params = append(params, p.Name)
 	}
 	want := append([]string{"q"}, indexer.FacetNames...)
-	want = append(want, "from", "to", "sort", "page", "size", "after")
+	want = append(want, "from", "to", "sort", "page", "size", "after", "group")
 	sort.Strings(params)
 	sort.Strings(want)
 	if !slices.Equal(params, want) {

@@ -104,8 +104,10 @@ func (s *Server) routes() {
 	e.GET("/api/openapi.json", s.handleOpenAPI)
 	e.GET("/api/search", s.handleSearch)
 	e.GET("/api/search.csv", s.handleSearchCSV)
+	e.GET("/api/search/citations", s.handleSearchCitations) // citations.go
 	e.GET("/api/records", s.handleRecords)
 	e.GET("/api/records/:id", s.handleRecord)
+	e.GET("/api/records/:id/citations", s.handleRecordCitations)
 	e.GET("/api/glossary", s.handleGlossary)
 	e.GET("/api/paragraphs/:id/lineage", s.handleLineage) // api_lineage.go
 	e.GET("/api/compare", s.handleCompare)
@@ -125,6 +127,7 @@ func (s *Server) routes() {
 	e.GET("/", s.handleUISearch)
 	e.GET("/records", s.handleUIRecords)
 	e.GET("/records/:id", s.handleUIRecord)
+	e.GET("/records/:id/original", s.handleUIRecordOriginal)
 	e.GET("/glossary", s.handleUIGlossary)
 	e.GET("/paragraphs/:id/lineage", s.handleUILineage) // ui_lineage.go
 	e.GET("/compare", s.handleUICompare)
@@ -138,6 +141,12 @@ func (s *Server) routes() {
 	e.POST("/alerts/:id/delete", s.handleUIAlertDelete)
 	e.GET("/alerts/:id/stop", s.handleUIAlertStopPage)
 	e.POST("/alerts/:id/stop", s.handleUIAlertStop)
+	e.POST("/alerts/:id/resume", s.handleUIAlertResume)
+	e.POST("/alerts/:id/resend", s.handleUIAlertResend)
+	e.GET("/alerts/:id/confirm", s.handleUIAlertConfirm)
+	e.POST("/alerts/:id/confirm", s.handleUIAlertConfirm)
+	e.GET("/alerts/:id/unsubscribe", s.handleUIAlertUnsubscribe)
+	e.POST("/alerts/:id/unsubscribe", s.handleUIAlertUnsubscribe)
 }
 
 // Handler returns the server's HTTP handler (the router with middleware).

@@ -23,7 +23,8 @@ import (
 type alertNewPage struct {
 	chrome
 	Q, From, To string
-	Filters     []hidden
+	Filters     []carried
+	Latest      []previewItem
 	Describe    string
 	Preview     *alert.Preview
 	Error       string
@@ -33,8 +34,39 @@ type alertNewPage struct {
 	Frequency   string
 }
 
+// carried is a filter an alert's form carries, with its label, as a box
+// the user may untick to drop it.
+type carried struct {
+	Name, Value, Label, ValueLabel string
+}
+
+// previewItem is one of the newest paragraphs a search would have matched.
+type previewItem struct {
+	indexer.Hit
+	Snippet template.HTML
+	URL     string
+}
+
+// carriedFilters lists an alert's facet filters and dates as boxes.
+func carriedFilters(filters map[string][]string, from, to string) []carried {
+	var out []carried
+	for _, f := range indexer.FacetNames {
+		for _, v := range filters[f] {
+			out = append(out, carried{Name: f, Value: v, Label: facetLabels[f], ValueLabel: facetValueLabel(f, v)})
+		}
+	}
+	if from != "" {
+		out = append(out, carried{Name: "from", Value: from, Label: "From", ValueLabel: from})
+	}
+	if to != "" {
+		out = append(out, carried{Name: "to", Value: to, Label: "To", ValueLabel: to})
+	}
+	return out
+}
+
 type alertPage struct {
 	chrome
+	Carried    []carried
 	Alert      *alert.View
 	Token      string
 	Created    bool
@@ -78,11 +110,7 @@ func (s *Server) newAlertPage(c echo.Context, in alert.Input) alertNewPage {
 		chrome: chrome{Nav: "alerts"}, Q: in.Query, From: in.From, To: in.To,
 		Name: in.Name, Email: in.Email, Webhook: in.WebhookURL, Frequency: in.Frequency,
 	}
-	for _, f := range indexer.FacetNames {
-		for _, v := range in.Filters[f] {
-			p.Filters = append(p.Filters, hidden{Name: f, Value: v})
-		}
-	}
+	p.Filters = carriedFilters(in.Filters, in.From, in.To)
 	svc, serr := s.app.Alerts()
 	idx, ierr := s.app.Index()
 	if serr == nil && ierr == nil && (in.Query != "" || len(in.Filters) > 0) {
@@ -91,6 +119,13 @@ func (s *Server) newAlertPage(c echo.Context, in alert.Input) alertNewPage {
 			p.Error = failure.Message(err)
 		} else {
 			p.Preview = pv
+			for _, h := range pv.Latest {
+				sn := template.HTML(h.SnippetHTML)
+				if sn == "" {
+					sn = template.HTML(template.HTMLEscapeString(h.Text))
+				}
+				p.Latest = append(p.Latest, previewItem{Hit: h, Snippet: sn, URL: paragraphPath(h.RecordID, h.N)})
+			}
 		}
 	}
 	return p
@@ -161,8 +196,13 @@ func (s *Server) handleAlertPage(c echo.Context) error {
 	case "saved":
 		p.Notice = "Changes saved."
 	case "stopped":
-		p.Notice = "This alert is stopped: it no longer checks new records nor sends anything. Resume it below."
+		p.Notice = "This alert is paused: it no longer checks new records nor sends anything. Resume it below."
+	case "resumed":
+		p.Notice = "This alert is active again."
+	case "resent":
+		p.Notice = "The confirmation email was sent again."
 	}
+	p.Carried = carriedFilters(v.Filters, v.From, v.To)
 	for _, m := range mp.Matches {
 		p.Matches = append(p.Matches, alertMatchView{Match: m, Snippet: template.HTML(m.SnippetHTML)})
 	}
@@ -222,11 +262,17 @@ func (s *Server) handleUIAlertEdit(c echo.Context) error {
 	if err != nil {
 		return failure.Param("body", "malformed form")
 	}
-	in := alert.Input{
-		Settings: alert.Settings{Name: form.Get("name"), Email: form.Get("email"), WebhookURL: form.Get("webhook_url"),
-			Frequency: form.Get("frequency"), Active: form.Get("active") != ""},
-		Set: map[string]bool{"name": true, "email": true, "webhook_url": true, "frequency": true, "active": true},
+	// The form holds every field: the search, the filters still ticked
+	// (the others are dropped), the dates, the channels.
+	in := inputFromForm(form)
+	filters := map[string][]string{}
+	for _, f := range indexer.FacetNames {
+		filters[f] = in.Filters[f] // nil removes the facet
 	}
+	in.Filters = filters
+	in.Active = form.Get("active") != ""
+	in.Set = map[string]bool{"name": true, "q": true, "filters": true, "from": true, "to": true,
+		"email": true, "webhook_url": true, "frequency": true, "active": true}
 	if _, err := svc.Update(id, tok, in); err != nil {
 		return err
 	}
@@ -238,8 +284,21 @@ func (s *Server) handleUIAlertDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id := c.Param("id")
-	if err := svc.Delete(id, credential(c)); err != nil {
+	id, tok := c.Param("id"), credential(c)
+	if c.FormValue("confirm") != "1" {
+		// Deleting loses the matches and the feed: ask first.
+		v, err := svc.Get(id, tok)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, "alert_action", alertActionPage{
+			chrome: chrome{Nav: "alerts"}, Heading: "Delete the alert “" + v.Name + "”?",
+			Text:   "Its matches, its feed and its page go for good. To only stop it for a while, pause it instead.",
+			Action: "/alerts/" + id + "/delete", Fields: []hidden{{"token", tok}, {"confirm", "1"}},
+			Button: "Delete for good", Danger: true, Cancel: "/alerts/" + id + "?token=" + url.QueryEscape(tok),
+		})
+	}
+	if err := svc.Delete(id, tok); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "alerts", myAlertsPage{chrome: chrome{Nav: "alerts"}, Deleted: id})
@@ -290,4 +349,102 @@ func (s *Server) handleUIMyAlerts(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, "alerts", myAlertsPage{chrome: chrome{Nav: "alerts"}})
+}
+
+// alertActionPage is a one-question page: confirm an address, unsubscribe
+// it, delete an alert; or the answer once done.
+type alertActionPage struct {
+	chrome
+	Heading, Text string
+	Action        string // POST target; "" when there is nothing to do
+	Fields        []hidden
+	Button        string
+	Danger        bool
+	Cancel        string
+}
+
+func (s *Server) handleUIAlertResume(c echo.Context) error {
+	svc, err := s.alertService()
+	if err != nil {
+		return err
+	}
+	id, tok := c.Param("id"), credential(c)
+	if _, err := svc.Update(id, tok, alert.Input{Settings: alert.Settings{Active: true}, Set: map[string]bool{"active": true}}); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/alerts/"+id+"?notice=resumed&token="+url.QueryEscape(tok))
+}
+
+func (s *Server) handleUIAlertResend(c echo.Context) error {
+	svc, err := s.alertService()
+	if err != nil {
+		return err
+	}
+	id, tok := c.Param("id"), credential(c)
+	if err := svc.ResendConfirmation(id, tok); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/alerts/"+id+"?notice=resent&token="+url.QueryEscape(tok))
+}
+
+// handleUIAlertConfirm is the link of the confirmation email: GET asks (a
+// mail scanner that follows links confirms nothing), POST confirms.
+func (s *Server) handleUIAlertConfirm(c echo.Context) error {
+	svc, err := s.alertService()
+	if err != nil {
+		return err
+	}
+	id, code := c.Param("id"), c.QueryParam("code")
+	if code == "" {
+		code = c.FormValue("code")
+	}
+	page := alertActionPage{chrome: chrome{Nav: "alerts"}}
+	if c.Request().Method != http.MethodPost {
+		page.Heading = "Confirm your email address"
+		page.Text = "Press the button to receive this alert's email. Until then, nothing is sent to the address."
+		page.Action = "/alerts/" + id + "/confirm"
+		page.Fields = []hidden{{"code", code}}
+		page.Button = "Confirm my address"
+		return s.render(c, http.StatusOK, "alert_action", page)
+	}
+	v, err := svc.ConfirmEmail(id, code)
+	if err != nil {
+		return err
+	}
+	page.Heading = "Address confirmed"
+	page.Text = "Alert “" + v.Name + "” will email " + v.Email + " (" + v.Frequency + ") when new records match. Every email has a link to unsubscribe."
+	return s.render(c, http.StatusOK, "alert_action", page)
+}
+
+// handleUIAlertUnsubscribe is the unsubscribe link of every email (no
+// login: its code is the key): GET asks, POST removes the address. A mail
+// client's one-click unsubscribe (RFC 8058) POSTs to the same URL.
+func (s *Server) handleUIAlertUnsubscribe(c echo.Context) error {
+	svc, err := s.alertService()
+	if err != nil {
+		return err
+	}
+	id, code := c.Param("id"), c.QueryParam("code")
+	if code == "" {
+		code = c.FormValue("code")
+	}
+	v, err := svc.UnsubscribeInfo(id, code)
+	if err != nil {
+		return err
+	}
+	page := alertActionPage{chrome: chrome{Nav: "alerts"}}
+	if c.Request().Method != http.MethodPost {
+		page.Heading = "Unsubscribe " + v.Email + "?"
+		page.Text = "No more email from the alert “" + v.Name + "” will go to this address. The alert itself (its feed and page) goes on for its owner."
+		page.Action = "/alerts/" + id + "/unsubscribe"
+		page.Fields = []hidden{{"code", code}}
+		page.Button = "Unsubscribe"
+		return s.render(c, http.StatusOK, "alert_action", page)
+	}
+	if err := svc.Unsubscribe(id, code); err != nil {
+		return err
+	}
+	page.Heading = "Unsubscribed"
+	page.Text = "No more email from the alert “" + v.Name + "” will go to " + v.Email + "."
+	return s.render(c, http.StatusOK, "alert_action", page)
 }

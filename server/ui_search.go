@@ -2,6 +2,7 @@ package server
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 // The search page (/): the view model built from a search result.
 
 // uiFacets are the facets of the sidebar, in order.
-var uiFacets = []string{"series", "meeting", "speaker", "topic", "location", "side", "kind"}
+var uiFacets = []string{"series", "meeting", "year", "speaker", "topic", "location", "side", "kind"}
 
 var facetLabels = map[string]string{
 	"series": "Series", "meeting": "Meeting", "speaker": "Speaker", "topic": "Topic",
@@ -38,15 +39,25 @@ type searchPage struct {
 
 	Total     uint64
 	TotalText string
-	Took      string
-	FirstRank int
-	Hits      []hitView
-	Facets    []facetView
-	AnyFacet  bool // some facet has values to show
-	Chips     []chip
-	ClearURL  string
-	Timeline  *timelineView
-	Pager     pager
+	// Where the reader is: "11–20 of 83 paragraphs in 12 records".
+	RangeText string
+	Records   int
+	// Groups are the page's hits grouped by record, in rank order of each
+	// record's best hit.
+	Groups []hitGroup
+	// MeetingOrder is "date" when the meeting facet is in date order.
+	MeetingOrder string
+	JSONURL      string
+	CiteURLs     []exportLink
+	Took         string
+	FirstRank    int
+	Hits         []hitView
+	Facets       []facetView
+	AnyFacet     bool // some facet has values to show
+	Chips        []chip
+	ClearURL     string
+	Timeline     *timelineView
+	Pager        pager
 	// FirstPageURL is the search without its page number.
 	FirstPageURL string
 
@@ -77,16 +88,32 @@ type hitView struct {
 
 type labelLink struct{ Label, URL string }
 
+// hitGroup is a record's hits on the page: the best one shows, the others
+// expand in place; Matches counts all of the record's matching paragraphs.
+type hitGroup struct {
+	Best      hitView
+	More      []hitView
+	Matches   int
+	Elsewhere int    // matches of the record not on this page
+	RecordURL string // the record with the query highlighted
+}
+
+type exportLink struct{ Label, URL, File string }
+
 type facetView struct {
 	Name, Label string
-	Values      []facetValueView
-	More        []facetValueView // past the first facetShown, unselected
+	// Order links switch a facet between count and date order (meetings).
+	Order  []timelineSwitch
+	Values []facetValueView
+	More   []facetValueView // past the first facetShown, unselected
 }
 
 type facetValueView struct {
 	Facet, ID, Value, Label string
 	Count                   int
 	Selected                bool
+	// Shared: every hit has this value, so ticking it filters nothing.
+	Shared bool
 }
 
 type chip struct{ Facet, Label, RemoveURL string }
@@ -180,7 +207,7 @@ func (s *Server) handleUISearch(c echo.Context) error {
 		From:   raw.Get("from"),
 		To:     raw.Get("to"),
 	}
-	for _, k := range []string{"size", "timeline"} {
+	for _, k := range []string{"size", "timeline", "meeting_order"} {
 		if v := params.Get(k); v != "" {
 			page.Hidden = append(page.Hidden, hidden{k, v})
 		}
@@ -214,7 +241,7 @@ func (s *Server) handleUISearch(c echo.Context) error {
 		// A bad query is the user's to fix: show it in the page, with the
 		// form still filled in, as a 400.
 		page.Error = failure.Message(err)
-		page.Facets = facetViews(params, req, nil)
+		page.Facets = s.facetViews(params, req, nil, 0)
 		page.AnyFacet = len(page.Chips) > 0
 		return s.render(c, http.StatusBadRequest, "search", page)
 	}
@@ -226,12 +253,29 @@ func (s *Server) handleUISearch(c echo.Context) error {
 	}
 	page.Total = res.Total
 	page.TotalText = thousands(res.Total)
+	page.Records = res.Records
+	page.MeetingOrder = params.Get("meeting_order")
+	api := cloneParams(params)
+	api.Del("timeline")
+	api.Del("meeting_order")
+	page.JSONURL = "/api/search"
+	if enc := api.Encode(); enc != "" {
+		page.JSONURL += "?" + enc
+	}
+	for _, f := range citationFormats {
+		page.CiteURLs = append(page.CiteURLs, exportLink{Label: f.Label, URL: addQuery("/api/search/citations", api, "format", f.Name), File: "dialoguesearch." + f.Ext})
+	}
 	page.Took = formatTook(res.Took)
 	page.FirstRank = (req.Page-1)*req.Size + 1
 	for _, h := range res.Hits {
 		page.Hits = append(page.Hits, hitView_(h, page.Q, params))
 	}
-	page.Facets = facetViews(params, req, res.Facets)
+	page.Groups = groupHits(page.Hits, res.RecordMatches, page.Q)
+	if n := len(res.Hits); n > 0 {
+		first := page.FirstRank
+		page.RangeText = thousands(uint64(first)) + "–" + thousands(uint64(first+n-1)) + " of "
+	}
+	page.Facets = s.facetViews(params, req, res.Facets, res.Total)
 	for _, f := range page.Facets {
 		page.AnyFacet = page.AnyFacet || len(f.Values) > 0
 	}
@@ -264,6 +308,37 @@ func hitView_(h indexer.Hit, q string, params url.Values) hitView {
 	return v
 }
 
+// groupHits groups the page's hits by record, each group where its best
+// (first) hit ranks.
+func groupHits(hits []hitView, matches map[string]int, q string) []hitGroup {
+	var out []hitGroup
+	at := map[string]int{}
+	for _, h := range hits {
+		if i, ok := at[h.RecordID]; ok {
+			out[i].More = append(out[i].More, h)
+			continue
+		}
+		at[h.RecordID] = len(out)
+		out = append(out, hitGroup{Best: h, RecordURL: recordURL(h.RecordID, q)})
+	}
+	for i := range out {
+		g := &out[i]
+		g.Matches = matches[g.Best.RecordID]
+		if g.Matches < 1+len(g.More) {
+			g.Matches = 1 + len(g.More)
+		}
+		g.Elsewhere = g.Matches - 1 - len(g.More)
+	}
+	return out
+}
+
+// addQuery is path?v&k=val.
+func addQuery(path string, v url.Values, k, val string) string {
+	q := cloneParams(v)
+	q.Set(k, val)
+	return path + "?" + q.Encode()
+}
+
 func recordURL(id, q string) string {
 	u := "/records/" + url.PathEscape(id)
 	if q != "" {
@@ -286,7 +361,7 @@ func chips(params url.Values) (out []chip, clearURL string) {
 		}
 	}
 	clear := url.Values{}
-	for _, k := range []string{"q", "sort", "size", "timeline"} {
+	for _, k := range []string{"q", "sort", "size", "timeline", "meeting_order"} {
 		if v := params.Get(k); v != "" {
 			clear.Set(k, v)
 		}
@@ -294,10 +369,31 @@ func chips(params url.Values) (out []chip, clearURL string) {
 	return out, searchURL(clear)
 }
 
-func facetViews(params url.Values, req indexer.Request, facets map[string][]indexer.FacetValue) []facetView {
+// facetViews lays out the sidebar. A value that every one of the total hits
+// has is marked Shared (it filters nothing); meetings are in count order or,
+// with meeting_order=date, in the order they were held.
+func (s *Server) facetViews(params url.Values, req indexer.Request, facets map[string][]indexer.FacetValue, total uint64) []facetView {
 	var out []facetView
 	for _, name := range uiFacets {
 		fv := facetView{Name: name, Label: facetLabels[name]}
+		if name == "meeting" {
+			byDate := params.Get("meeting_order") == "date"
+			for _, o := range []struct{ label, value string }{{"by count", ""}, {"by date", "date"}} {
+				v := cloneParams(params)
+				if o.value == "" {
+					v.Del("meeting_order")
+				} else {
+					v.Set("meeting_order", o.value)
+				}
+				fv.Order = append(fv.Order, timelineSwitch{Label: o.label, URL: searchURL(v), Current: byDate == (o.value == "date")})
+			}
+			if byDate {
+				vals := append([]indexer.FacetValue(nil), facets[name]...)
+				s.sortMeetings(vals)
+				facets = maps.Clone(facets)
+				facets[name] = vals
+			}
+		}
 		selected := map[string]bool{}
 		for _, v := range params[name] {
 			selected[v] = true
@@ -309,7 +405,9 @@ func facetViews(params url.Values, req indexer.Request, facets map[string][]inde
 				continue // a record without the field (no location): nothing to tick
 			}
 			seen[v.Value] = true
-			all = append(all, facetValueView{Value: v.Value, Count: v.Count, Selected: v.Selected || selected[v.Value]})
+			sel := v.Selected || selected[v.Value]
+			all = append(all, facetValueView{Value: v.Value, Count: v.Count, Selected: sel,
+				Shared: !sel && total > 1 && uint64(v.Count) == total})
 		}
 		// A selected value the index no longer counts still shows, ticked,
 		// so that it can be unticked.

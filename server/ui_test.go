@@ -158,12 +158,16 @@ func TestUISearchPage(t *testing.T) {
 		`<option value="relevance" selected>`,
 		`OPCON transition`, // the topic's label, not its id
 	)
-	// A hit per OPCON paragraph of the 14th KIDD, 55th SCM and 24th KIDD.
-	if n := count(body, `<li class="hit">`); n < 6 {
-		t.Errorf("%d hits shown, want at least 6", n)
+	// A card per record (14th KIDD, 55th SCM, 24th KIDD), a link per
+	// OPCON paragraph.
+	if n := count(body, `<li class="hit">`); n != 3 {
+		t.Errorf("%d record cards shown, want 3", n)
 	}
-	if !regexp.MustCompile(`\d+ matching paragraphs<span class="took"> in [0-9.]+ ms</span>`).MatchString(body) {
-		t.Error("no total and time taken")
+	if n := count(body, `class="hit-title"`) + count(body, `class="hit-para" href=`); n < 6 {
+		t.Errorf("%d paragraphs shown, want at least 6", n)
+	}
+	if !regexp.MustCompile(`1–\d+ of \d+ matching paragraphs in 3 records<span class="took"> · [0-9.]+ ms</span>`).MatchString(body) {
+		t.Error("no range, total, records and time taken")
 	}
 	// Facet counts: the series checkboxes with their counts.
 	if !regexp.MustCompile(`name="series" value="KIDD" form="searchform">\s*<label[^>]*><span class="facet-label">KIDD</span> <span class="count">[1-9]`).MatchString(body) {
@@ -226,7 +230,7 @@ func TestUIPaginationAndSort(t *testing.T) {
 	body := page(t, s, "/?q=alliance&size=5", http.StatusOK)
 	mustContain(t, body, `rel="next"`, `href="/?page=2&amp;q=alliance&amp;size=5"`, `<span aria-current="page">1</span>`)
 	body = page(t, s, "/?q=alliance&size=5&page=2", http.StatusOK)
-	mustContain(t, body, `rel="prev"`, `<span aria-current="page">2</span>`, `<ol class="hits" start="6">`)
+	mustContain(t, body, `rel="prev"`, `<span aria-current="page">2</span>`, `>6–10 of `)
 	body = page(t, s, "/?q=OPCON&page=50", http.StatusOK)
 	mustContain(t, body, `past the last result`, `href="/?q=OPCON">Go to the first page`)
 	body = page(t, s, "/?q=alliance&sort=date", http.StatusOK)
@@ -280,7 +284,7 @@ func TestUIRecordPage(t *testing.T) {
 	if !regexp.MustCompile(`(?i)<abbr title="operational control"><mark>OPCON</mark></abbr>`).MatchString(body) {
 		t.Error("OPCON not marked inside its <abbr>")
 	}
-	if n := count(body, `<section class="para`); n != 31 {
+	if n := count(body, `<a class="para-anchor"`); n != 31 {
 		t.Errorf("%d paragraphs shown, want 31", n)
 	}
 	// Without q nothing is marked.
@@ -291,7 +295,7 @@ func TestUIRecordPage(t *testing.T) {
 	mustContain(t, body, `badge-inferred`, `inferred</span>`, `class="date-note"`)
 	// The record defines no acronyms, but the aside lists the known ones
 	// it uses.
-	if !regexp.MustCompile(`<dt><abbr title="[^"]+">USFK</abbr></dt>`).MatchString(body) {
+	if !regexp.MustCompile(`<dt>USFK</dt><dd>[^<]+</dd>`).MatchString(body) {
 		t.Error("USFK missing from the record's acronyms")
 	}
 	// Section headings become headings.

@@ -184,36 +184,51 @@ func yearBars(vals []indexer.FacetValue) []barData {
 	return out
 }
 
-// meetingBars orders the meeting facet's values by the date of the
-// meeting's earliest record (undated meetings last, by name).
+// meetingBars is the meeting facet's values in the order the meetings were
+// held (sortMeetings).
 func (s *Server) meetingBars(vals []indexer.FacetValue) []barData {
-	first := map[string]string{}
-	if idx, err := s.readyIndex(); err == nil {
-		if recs, err := idx.Records(); err == nil {
-			for _, r := range recs {
-				name, d := r.Meeting.Name, string(r.Date)
-				if name == "" || d == "" {
-					continue
-				}
-				if old, ok := first[name]; !ok || d < old {
-					first[name] = d
-				}
-			}
-		}
-	}
+	vals = append([]indexer.FacetValue(nil), vals...)
+	s.sortMeetings(vals)
 	var out []barData
 	for _, v := range vals {
 		out = append(out, barData{label: v.Value, value: v.Value, count: v.Count})
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		di, dj := first[out[i].value], first[out[j].value]
-		if (di == "") != (dj == "") {
-			return di != ""
-		}
-		if di != dj {
-			return di < dj
-		}
-		return out[i].label < out[j].label
-	})
 	return out
+}
+
+// sortMeetings orders meeting names by the date of the meeting's earliest
+// record, then its ordinal (the 54th before the 55th), undated meetings
+// last, by ordinal and name.
+func (s *Server) sortMeetings(vals []indexer.FacetValue) {
+	type key struct {
+		date string
+		n    int
+	}
+	first := map[string]key{}
+	if idx, err := s.readyIndex(); err == nil {
+		if recs, err := idx.Records(); err == nil {
+			for _, r := range recs {
+				name, d := r.Meeting.Name, string(r.Date)
+				if name == "" {
+					continue
+				}
+				if old, ok := first[name]; !ok || d != "" && (old.date == "" || d < old.date) {
+					first[name] = key{d, r.Meeting.Number}
+				}
+			}
+		}
+	}
+	sort.SliceStable(vals, func(i, j int) bool {
+		ki, kj := first[vals[i].Value], first[vals[j].Value]
+		if (ki.date == "") != (kj.date == "") {
+			return ki.date != ""
+		}
+		if ki.date != kj.date {
+			return ki.date < kj.date
+		}
+		if ki.n != kj.n {
+			return ki.n < kj.n
+		}
+		return vals[i].Value < vals[j].Value
+	})
 }

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // The checkers from npm that the tests run: axe-core (accessibility, in the
@@ -64,7 +67,13 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 	if !eval[bool](t, ctx, `typeof window.axe !== "undefined"`) {
 		eval[any](t, ctx, axeSource+";0")
 	}
-	raw := eval[string](t, ctx, `axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`)
+	// axe takes seconds on a long page of a busy machine: its own time limit.
+	actx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	raw, err := chromedp.Run(actx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe: %v", page, err)
+	}
 	var vs []axeViolation
 	if err := json.Unmarshal([]byte(raw), &vs); err != nil {
 		t.Fatalf("%s: axe result: %v", page, err)

@@ -76,6 +76,7 @@ var funcs = template.FuncMap{
 	"asset": Asset,
 	// add is for 1-based counters in templates.
 	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
 	// sideclass turns a side ("U.S.", "ROK") into a CSS class suffix.
 	"sideclass": func(side string) string {
 		return strings.Map(func(r rune) rune {

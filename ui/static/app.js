@@ -68,10 +68,59 @@
 
     var form = document.getElementById("searchform");
     if (form) {
-      // Ticking a facet or changing the sort applies it at once.
-      var auto = document.querySelectorAll('input[type="checkbox"][form="searchform"], select[form="searchform"]');
-      for (var k = 0; k < auto.length; k++) {
-        auto[k].addEventListener("change", function () { submit(form); });
+      var RESTORE = "dialoguesearch.restore";
+      // Ticking a facet applies it at once; the new page puts focus and
+      // scroll back where they were, so a keyboard user goes on from the
+      // same box.
+      var remember = function (el) {
+        try {
+          sessionStorage.setItem(RESTORE, JSON.stringify({
+            name: el.name, value: el.value, y: window.scrollY, panel: !!(panel && panel.open), t: Date.now()
+          }));
+        } catch (e) { /* storage off: no restore */ }
+      };
+      var panel = document.getElementById("facets-panel");
+      var boxes = document.querySelectorAll('input[type="checkbox"][form="searchform"]');
+      for (var k = 0; k < boxes.length; k++) {
+        boxes[k].addEventListener("change", function (ev) { remember(ev.target); submit(form); });
+      }
+      var saved = null;
+      try { saved = JSON.parse(sessionStorage.getItem(RESTORE) || "null"); sessionStorage.removeItem(RESTORE); } catch (e) { saved = null; }
+      if (panel && window.matchMedia("(max-width: 760px)").matches && !(saved && saved.panel)) {
+        panel.open = false; // on a phone the filters fold away above the results
+      }
+      if (saved && Date.now() - saved.t < 30000) {
+        var sel = '[form="searchform"][name="' + CSS.escape(saved.name) + '"]';
+        var cands = document.querySelectorAll(sel);
+        for (var c = 0; c < cands.length; c++) {
+          if (cands[c].value === saved.value || cands[c].tagName === "SELECT") {
+            var more = cands[c].closest("details.facet-more");
+            if (more) more.open = true;
+            cands[c].focus({ preventScroll: true });
+            break;
+          }
+        }
+        window.scrollTo(0, saved.y);
+      }
+      // The sort box applies at once when picked with the mouse; arrowing
+      // through it with the keyboard only shows the Sort button (Enter or
+      // the button applies), so every option can be reached (WCAG 3.2.2).
+      var sorts = document.querySelectorAll('select[form="searchform"]');
+      var sortApply = document.querySelector(".sort-apply");
+      for (var m = 0; m < sorts.length; m++) {
+        (function (box) {
+          var keyed = false;
+          box.addEventListener("keydown", function (ev) {
+            if (ev.key === "Enter") { ev.preventDefault(); remember(box); submit(form); return; }
+            if (ev.key !== "Tab") keyed = true;
+          });
+          box.addEventListener("pointerdown", function () { keyed = false; });
+          box.addEventListener("change", function () {
+            if (keyed) { if (sortApply) sortApply.classList.add("needed"); return; }
+            remember(box);
+            submit(form);
+          });
+        })(sorts[m]);
       }
       // A date field applies when it holds a whole date (or was cleared);
       // until then the Apply button shows.
