@@ -79,7 +79,7 @@ func TestRenderText(t *testing.T) {
 // snippet marks.
 func TestRecordPageAgreesWithSearch(t *testing.T) {
 	s, _ := newTestServer(t, testConfig())
-	paraRE := regexp.MustCompile(`(?s)<section class="para( para-matched)?" id="p(\d+)".*?<p class="para-text">(?:<span class="para-number">[^<]*</span> )?(.*?)</p>`)
+	paraRE := regexp.MustCompile(`(?s)<div class="para( para-matched)?" id="p(\d+)">.*?<p class="para-text">(.*?)</p>`)
 	for _, q := range []string{"deterring", "OPCON", "opcom~1", "deter*", `"extended deterrence"`, "North Korea", "nuclear -DPRK"} {
 		// Every hit of the search, by record.
 		hits := map[string]map[int]searchHit{}
