@@ -96,6 +96,8 @@ func TestSeriesWatchReportsANewEdition(t *testing.T) {
 	if v.Name != "Changes in SCM" || v.Series != "SCM" || len(v.Track) != 2 {
 		t.Fatalf("view %+v", v)
 	}
+	// The address confirms first (double opt-in): the confirmation is mail 1.
+	confirmByMail(t, svc, smtpSrv.WaitFor(t, 1, 5*time.Second)[0], v.ID)
 	// a plain query alert alongside: series watches do not disturb it
 	q, err := svc.Create(Input{Settings: Settings{Search: Search{Query: "hospitality"}}})
 	if err != nil {
@@ -156,8 +158,8 @@ func TestSeriesWatchReportsANewEdition(t *testing.T) {
 		t.Errorf("webhook: first item %q, want the tracked phrase", payloads[0].Matches[0].Section)
 	}
 	mu.Unlock()
-	msgs := smtpSrv.WaitFor(t, 1, 5*time.Second)
-	if body := string(msgs[0].Data); !containsAll(body, "tracked phrase gone", "counter-unmanned aircraft systems", "[-continue-]", "{+keep+}", "changes between editions of SCM") {
+	msgs := smtpSrv.WaitFor(t, 2, 5*time.Second)
+	if body := string(msgs[1].Data); !containsAll(body, "tracked phrase gone", "counter-unmanned aircraft systems", "[-continue-]", "{+keep+}", "changes between editions of SCM") {
 		t.Errorf("email:\n%s", body)
 	}
 	a, _ := svc.store.Alert(v.ID)

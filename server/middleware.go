@@ -69,7 +69,10 @@ func (s *Server) useMiddleware() {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level:     5,
 		MinLength: 1024,
-		Skipper:   func(c echo.Context) bool { return c.Request().Header.Get("Range") != "" },
+		// Probes stay plain, and /metrics compresses by itself.
+		Skipper: func(c echo.Context) bool {
+			return c.Request().Header.Get("Range") != "" || isProbe(c.Request().URL.Path)
+		},
 	}))
 	e.Use(s.bodyLimitMiddleware)
 	if s.cfg.RequestTimeout > 0 {
