@@ -332,6 +332,15 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 	return out
 }
 
+// countRecords sets out.Records and out.RecordMatches for the hits of out.
+func (fc *facetCounter) countRecords(out *Result) {
+	out.RecordMatches = map[string]int{}
+	for _, h := range out.Hits {
+		out.RecordMatches[h.RecordID] = 0
+	}
+	out.Records = fc.records(out.RecordMatches)
+}
+
 // records returns how many records the counted matches fall in, and the
 // matches of each record named in want.
 func (fc *facetCounter) records(want map[string]int) int {

@@ -303,11 +303,7 @@ func (x *Index) searchBleve(ctx context.Context, bi bleve.Index, p *searchPlan, 
 		out.Hits = append(out.Hits, x.hit(h, p, relevance))
 	}
 	if coll.fc != nil && count {
-		out.RecordMatches = map[string]int{}
-		for _, h := range out.Hits {
-			out.RecordMatches[h.RecordID] = 0
-		}
-		out.Records = coll.fc.records(out.RecordMatches)
+		coll.fc.countRecords(out)
 	}
 	return out, nil
 }

@@ -318,6 +318,9 @@ SEGMENTS:
 		}
 		out.Hits = append(out.Hits, x.hit(dm, p, true))
 	}
+	if count {
+		fc.countRecords(out)
+	}
 	return out, nil
 }
 
