@@ -276,7 +276,7 @@ func (s *Server) handleUIAlertEdit(c echo.Context) error {
 	if _, err := svc.Update(id, tok, in); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/alerts/"+id+"?notice=saved&token="+url.QueryEscape(tok))
+	return redirectToAlert(c, id, tok, "saved")
 }
 
 func (s *Server) handleUIAlertDelete(c echo.Context) error {
@@ -334,7 +334,7 @@ func (s *Server) handleUIAlertStop(c echo.Context) error {
 	if err := svc.Stop(id, tok); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/alerts/"+id+"?notice=stopped&token="+url.QueryEscape(tok))
+	return redirectToAlert(c, id, tok, "stopped")
 }
 
 type myAlertsPage struct {
@@ -372,7 +372,7 @@ func (s *Server) handleUIAlertResume(c echo.Context) error {
 	if _, err := svc.Update(id, tok, alert.Input{Settings: alert.Settings{Active: true}, Set: map[string]bool{"active": true}}); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/alerts/"+id+"?notice=resumed&token="+url.QueryEscape(tok))
+	return redirectToAlert(c, id, tok, "resumed")
 }
 
 func (s *Server) handleUIAlertResend(c echo.Context) error {
@@ -384,7 +384,7 @@ func (s *Server) handleUIAlertResend(c echo.Context) error {
 	if err := svc.ResendConfirmation(id, tok); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/alerts/"+id+"?notice=resent&token="+url.QueryEscape(tok))
+	return redirectToAlert(c, id, tok, "resent")
 }
 
 // handleUIAlertConfirm is the link of the confirmation email: GET asks (a
@@ -447,4 +447,10 @@ func (s *Server) handleUIAlertUnsubscribe(c echo.Context) error {
 	page.Heading = "Unsubscribed"
 	page.Text = "No more email from the alert “" + v.Name + "” will go to " + v.Email + "."
 	return s.render(c, http.StatusOK, "alert_action", page)
+}
+
+// redirectToAlert answers an alert action with the alert's page, carrying the
+// manage token and a notice that says what was done.
+func redirectToAlert(c echo.Context, id, tok, notice string) error {
+	return c.Redirect(http.StatusSeeOther, "/alerts/"+id+"?notice="+notice+"&token="+url.QueryEscape(tok))
 }
