@@ -39,13 +39,12 @@ func cmdParse(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	recs := []*corpus.Record{}
-	for _, name := range fs.Args() {
-		rec, err := parseFile(rules, name)
-		if err != nil {
-			fmt.Fprintf(stderr, "dialoguesearch parse: %v\n", err)
+	for _, l := range corpus.ParseAll(fs.Args(), func(name string) (*corpus.Record, error) { return parseFile(rules, name) }) {
+		if l.Err != nil {
+			fmt.Fprintf(stderr, "dialoguesearch parse: %v\n", l.Err)
 			continue
 		}
-		recs = append(recs, rec)
+		recs = append(recs, l.Record)
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")

@@ -3,6 +3,7 @@ package corpus
 import (
 	"bytes"
 	"io/fs"
+	"os"
 	"testing"
 )
 
@@ -33,4 +34,27 @@ func BenchmarkParseDMM(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkLoadDir loads the record files of $CORPUS_BENCH_DIR (made with
+// go run ./bench/benchgen -files DIR): the record-files-to-ready path. It
+// reports paragraphs/s.
+func BenchmarkLoadDir(b *testing.B) {
+	dir := os.Getenv("CORPUS_BENCH_DIR")
+	if dir == "" {
+		b.Skip("CORPUS_BENCH_DIR is not set (go run ./bench/benchgen -n 46000 -out /tmp/gen -files DIR)")
+	}
+	fsys := os.DirFS(dir)
+	paras := 0
+	for b.Loop() {
+		recs, problems := Load(fsys)
+		if len(problems) > 0 {
+			b.Fatal(problems[0])
+		}
+		paras = 0
+		for _, r := range recs {
+			paras += len(r.Paragraphs)
+		}
+	}
+	b.ReportMetric(float64(paras)*float64(b.N)/b.Elapsed().Seconds(), "paragraphs/s")
 }

@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,24 +22,24 @@ var (
 	// "November 13, 2023", "Oct. 30 2024", "March14-15, 2022",
 	// "March 3(Fri)", "from April 11 to 12, 2023", "July 25-26",
 	// "October 30 - November 1, 2024"
-	mdyRe = regexp.MustCompile(`\b` + monthPat + `\s*(\d{1,2})` + ordSuf + weekdayP +
+	mdyRe = mustRx(`\b` + monthPat + `\s*(\d{1,2})` + ordSuf + weekdayP +
 		`(?:` + rangeSep + `(?:` + monthPat + `\s*)?(\d{1,2})` + ordSuf + weekdayP + `)?(?:,?\s*(\d{4}))?(?:\b|$)`)
 	// "13 November 2023", "28-29 July 2023", "6 Aug 2024"
-	dmyRe = regexp.MustCompile(`\b(\d{1,2})` + ordSuf + `(?:` + rangeSep + `(\d{1,2})` + ordSuf + `)?\s+(?:of\s+)?` + monthPat + `,?(?:\s+(\d{4}))?(?:\b|$)`)
+	dmyRe = mustRx(`\b(\d{1,2})` + ordSuf + `(?:` + rangeSep + `(\d{1,2})` + ordSuf + `)?\s+(?:of\s+)?` + monthPat + `,?(?:\s+(\d{4}))?(?:\b|$)`)
 	// "2024-10-31", "2024. 10. 30.", "2024.06.02", "2024/06/02"
-	ymdRe = regexp.MustCompile(`\b(\d{4})\s*([-./])\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\b\.?`)
+	ymdRe = mustRx(`\b(\d{4})\s*([-./])\s*(\d{1,2})\s*[-./]\s*(\d{1,2})\b\.?`)
 	// "'22.09.16"
-	yymdRe = regexp.MustCompile(`['’‘](\d{2})\.(\d{1,2})\.(\d{1,2})\b`)
+	yymdRe = mustRx(`['’‘](\d{2})\.(\d{1,2})\.(\d{1,2})\b`)
 	// "2024년 10월 30일", "10월 30~31일"
-	koRe = regexp.MustCompile(`(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일?(?:\s*[~-]\s*(\d{1,2})\s*일)?`)
+	koRe = mustRx(`(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일?(?:\s*[~-]\s*(\d{1,2})\s*일)?`)
 	// "06/08/2024", "05.10.2023": day-first or month-first
-	numRe = regexp.MustCompile(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b`)
+	numRe = mustRx(`\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b`)
 	// "on Friday", "from Monday to Tuesday"
-	weekdayRe = regexp.MustCompile(`\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:` + rangeSep + `(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?\b`)
+	weekdayRe = mustRx(`\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:` + rangeSep + `(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))?\b`)
 	// "this year's 50th ... Security Consultative Meeting"
-	thisYearRe = regexp.MustCompile(`(?i)\bthis\s+year['’]s\s+`)
+	thisYearRe = mustRx(`(?i)\bthis\s+year['’]s\s+`)
 	// a year in a URL path: /2024/07/, AEN20230919...
-	urlYearRe = regexp.MustCompile(`(?:^|[/_=-])((?:19|20)\d{2})(?:[/_-](\d{2})(?:[/_-](\d{2}))?)?(?:[/_.-]|$)|[A-Z]((?:19|20)\d{2})(\d{2})(\d{2})\d*`)
+	urlYearRe = mustRx(`(?:^|[/_=-])((?:19|20)\d{2})(?:[/_-](\d{2})(?:[/_-](\d{2}))?)?(?:[/_.-]|$)|[A-Z]((?:19|20)\d{2})(\d{2})(\d{2})\d*`)
 )
 
 func monthNum(m string) time.Month {

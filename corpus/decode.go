@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -110,7 +109,7 @@ func guessLegacy(b []byte, isHTML bool) encoding.Encoding {
 	return charmap.Windows1252
 }
 
-var htmlTag = regexp.MustCompile(`<(?:!doctype|html|head|body|p|div|br|h[1-6]|span|a|b|i|title|meta|table|ul|li)\b`)
+var htmlTag = mustRx(`<(?:!doctype|html|head|body|p|div|br|h[1-6]|span|a|b|i|title|meta|table|ul|li)\b`)
 
 // looksHTML says whether a file is HTML, by its name or its first bytes.
 func looksHTML(name string, b []byte) bool {

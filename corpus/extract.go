@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -339,7 +338,7 @@ func (r *Rules) extractLocation(rec *Record, meetSent string, context []string) 
 }
 
 // firstPersonRe is a release in the minister's own voice: "Today I met with".
-var firstPersonRe = regexp.MustCompile(`(?:^|\s)I\s+(?:met|hosted|held|welcomed|visited|convened|co-chaired|travelled|traveled)\b`)
+var firstPersonRe = mustRx(`(?:^|\s)I\s+(?:met|hosted|held|welcomed|visited|convened|co-chaired|travelled|traveled)\b`)
 
 // principals are the people who led the delegations: in the sentences
 // that say who met, led or held the meeting, the first person of each side
@@ -459,11 +458,11 @@ func (r *Rules) attribute(text string, rec *Record, ctx *recordContext) (speaker
 		}
 	}
 	for _, s := range splitSentences(text) {
-		loc := pd.verbRe.FindStringIndex(s)
-		if loc == nil {
+		v := pd.verbs.index(s)
+		if v < 0 {
 			continue
 		}
-		subj := []byte(s[:loc[0]])
+		subj := []byte(s[:v])
 		mask := func(a, b int) {
 			for i := a; i < b; i++ {
 				subj[i] = '#'
@@ -539,7 +538,7 @@ func (r *Rules) surnameSpeakers(text string, principals []Person) []Person {
 		for i >= 0 {
 			rest := text[i+len(surname)+1:]
 			rest = strings.TrimPrefix(strings.TrimPrefix(rest, "also "), "further ")
-			if loc := pd.verbRe.FindStringIndex(" " + rest); loc != nil && loc[0] == 0 && (i == 0 || !isLetter(text[i-1])) {
+			if pd.verbs.index(" "+rest) == 0 && (i == 0 || !isLetter(text[i-1])) {
 				hits = append(hits, hit{i, p})
 				break
 			}
@@ -654,11 +653,11 @@ func (r *Rules) review(rec *Record) {
 }
 
 // defenseTitleRe is the title of a defense minister or secretary.
-var defenseTitleRe = regexp.MustCompile(`(?i)\b(?:secretary\s+of\s+(?:defense|war)|defen[cs]e\s+(?:minister|secretary)|minister\s+(?:of|for)\s+(?:national\s+)?defen[cs]e)\b`)
+var defenseTitleRe = mustRx(`(?i)\b(?:secretary\s+of\s+(?:defense|war)|defen[cs]e\s+(?:minister|secretary)|minister\s+(?:of|for)\s+(?:national\s+)?defen[cs]e)\b`)
 
 // readoutMeetRe says the record is about a meeting: "Meeting With",
 // "met with", "held talks".
-var readoutMeetRe = regexp.MustCompile(`(?i)\b(?:meeting\s+with|met\s+(?:today\s+|virtually\s+)?with|held\s+(?:a\s+)?(?:bilateral\s+)?(?:talks|meeting)|meets\s+with)\b`)
+var readoutMeetRe = mustRx(`(?i)\b(?:meeting\s+with|met\s+(?:today\s+|virtually\s+)?with|held\s+(?:a\s+)?(?:bilateral\s+)?(?:talks|meeting)|meets\s+with)\b`)
 
 // inferDefenseMinisterial names the series of a record about a meeting of
 // two defense ministers that does not name one (a readout of "Secretary

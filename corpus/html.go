@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
 
 	readability "codeberg.org/readeck/go-readability/v2"
@@ -93,7 +92,7 @@ func htmlToText(src string) (text, title string) {
 	}
 }
 
-var htmlSpace = regexp.MustCompile(`\s+`)
+var htmlSpace = mustRx(`\s+`)
 
 func isBlock(a atom.Atom) bool {
 	switch a {

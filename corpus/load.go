@@ -7,8 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"dialoguesearch/failure"
 )
@@ -175,9 +178,10 @@ func (r *Rules) Load(fsys fs.FS) ([]*Record, []Problem) {
 		problems = append(problems, Problem{File: ".", Err: err})
 	}
 	sort.Strings(names)
+	parsed := r.loadAll(fsys, names)
 	byID := map[string]string{}
-	for _, name := range names {
-		rec, err := r.loadOne(fsys, name)
+	for i, name := range names {
+		rec, err := parsed[i].Record, parsed[i].Err
 		if err != nil {
 			problems = append(problems, Problem{File: name, Err: err})
 			continue
@@ -191,6 +195,39 @@ func (r *Rules) Load(fsys fs.FS) ([]*Record, []Problem) {
 		recs = append(recs, rec)
 	}
 	return recs, problems
+}
+
+// Parsed is the outcome of parsing one file in ParseAll.
+type Parsed struct {
+	Record *Record
+	Err    error
+}
+
+// loadAll parses the files names of fsys with their sidecars on every core.
+func (r *Rules) loadAll(fsys fs.FS, names []string) []Parsed {
+	return ParseAll(names, func(name string) (*Record, error) { return r.loadOne(fsys, name) })
+}
+
+// ParseAll calls parse for each of names on every core (GOMAXPROCS
+// workers) and returns the outcomes in the order of names.
+func ParseAll(names []string, parse func(name string) (*Record, error)) []Parsed {
+	out := make([]Parsed, len(names))
+	workers := min(runtime.GOMAXPROCS(0), len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(names) {
+					return
+				}
+				out[i].Record, out[i].Err = parse(names[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // ErrDuplicate is the error of a Problem for a second record with an ID

@@ -23,7 +23,7 @@ type series struct {
 	// foreign and defense ministers' meeting); 0 means 1.
 	PrincipalsPerSide int `json:"principals_per_side"`
 
-	re *regexp.Regexp // ordinal (optional) + up to six capitalised words + pattern
+	re *rx // ordinal (optional) + up to six capitalised words + pattern
 	// keys are the patterns in lowercase: a text that holds none of them
 	// is not run through re (the regexps were most of the parse time).
 	keys []string
@@ -47,7 +47,7 @@ type kindRule struct {
 	Terms []string `json:"terms"`
 	// TextTerms mark the kind when found in the body ("officials said").
 	TextTerms  []string `json:"text_terms"`
-	re, textRe *regexp.Regexp
+	re, textRe *rx
 }
 
 type place struct {
@@ -75,18 +75,18 @@ type meetingData struct {
 	VideoWords      []string       `json:"video_words"`
 	HeadlineWords   []string       `json:"headline_words"`
 	DialogueWords   []string       `json:"dialogue_words"`
-	dialogueRe      *regexp.Regexp
+	dialogueRe      *rx
 	Conventions     []convention `json:"conventions"`
 	trilateral      *series      // the series of three-party ministerial meetings
-	placeRe         *regexp.Regexp
-	welcomedToRe    *regexp.Regexp
+	placeRe         *rx
+	welcomedToRe    *rx
 	placeOf         map[string]string // lower(alias) -> name
 	notPlace        map[string]bool
-	futureRe        *regexp.Regexp
-	videoRe         *regexp.Regexp
-	notOrdinalRe    *regexp.Regexp
-	notOrdinalTail  *regexp.Regexp
-	headlineRe      *regexp.Regexp
+	futureRe        *rx
+	videoRe         *rx
+	notOrdinalRe    *rx
+	notOrdinalTail  *rx
+	headlineRe      *rx
 }
 
 // compileMeetings reads meetings.json.
@@ -129,17 +129,17 @@ func compileMeetings(b []byte) (meetingData, error) {
 			}
 			// "55th Security Consultative Meeting", "24th Korea-U.S. Integrated
 			// Defense Dialogue", "50th South Korean-U.S. Security Consultative Meeting".
-			s.re = regexp.MustCompile(`(?:` + ordinalPat + `(?:(?:[A-Z(“"][\w.'’()“”"+-]*|of|the|and)\s+){0,8}?)?(?:(?:\b|^|\s)(?:` + strings.Join(alts, "|") + `)(?:\b|$)` + kor + `)`)
+			s.re = mustRx(`(?:` + ordinalPat + `(?:(?:[A-Z(“"][\w.'’()“”"+-]*|of|the|and)\s+){0,8}?)?(?:(?:\b|^|\s)(?:` + strings.Join(alts, "|") + `)(?:\b|$)` + kor + `)`)
 		}
 		// a future or a past meeting ("agreed at AUSMIN") is another one than the record's
-		meetings.futureRe = regexp.MustCompile(`(?i)(?:` + alternation(append(slices.Clone(meetings.FutureWords), meetings.PastWords...)) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
-		meetings.videoRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.VideoWords) + `)\b`)
-		meetings.notOrdinalRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.NotOrdinalAfter) + `)\b`)
+		meetings.futureRe = mustRx(`(?i)(?:` + alternation(append(slices.Clone(meetings.FutureWords), meetings.PastWords...)) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
+		meetings.videoRe = mustRx(`(?i)\b(?:` + alternation(meetings.VideoWords) + `)\b`)
+		meetings.notOrdinalRe = mustRx(`(?i)\b(?:` + alternation(meetings.NotOrdinalAfter) + `)\b`)
 		if len(meetings.NotOrdinalTail) > 0 {
-			meetings.notOrdinalTail = regexp.MustCompile(`(?i)^[^.;]{0,80}?\b(?:` + alternation(meetings.NotOrdinalTail) + `)\b`)
+			meetings.notOrdinalTail = mustRx(`(?i)^[^.;]{0,80}?\b(?:` + alternation(meetings.NotOrdinalTail) + `)\b`)
 		}
-		meetings.headlineRe = regexp.MustCompile(`(?i)(?:^|\s|\()(?:` + alternation(meetings.HeadlineWords) + `)(?:\b|$)`)
-		meetings.dialogueRe = regexp.MustCompile(`(?i)\b(?:` + alternation(meetings.DialogueWords) + `)\b`)
+		meetings.headlineRe = mustRx(`(?i)(?:^|\s|\()(?:` + alternation(meetings.HeadlineWords) + `)(?:\b|$)`)
+		meetings.dialogueRe = mustRx(`(?i)\b(?:` + alternation(meetings.DialogueWords) + `)\b`)
 		for _, s := range meetings.Series {
 			if s.Slug == "tmm" {
 				meetings.trilateral = s
@@ -163,8 +163,8 @@ func compileMeetings(b []byte) (meetingData, error) {
 		}
 		// Longest alias first, so "Washington, D.C." wins over "Washington".
 		sortByLenDesc(alts)
-		meetings.placeRe = regexp.MustCompile(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)(?:\s+\S+){0,3}?에서`) // "워싱턴 D.C. 국방부 청사에서"
-		meetings.welcomedToRe = regexp.MustCompile(`\bwelcomed\b[^;]{0,200}?\bto\s+(` + strings.Join(alts, "|") + `)(?:,|\s+on\b|\s+for\b|\.|$)`)
+		meetings.placeRe = mustRx(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)(?:\s+\S+){0,3}?에서`) // "워싱턴 D.C. 국방부 청사에서"
+		meetings.welcomedToRe = mustRx(`\bwelcomed\b[^;]{0,200}?\bto\s+(` + strings.Join(alts, "|") + `)(?:,|\s+on\b|\s+for\b|\.|$)`)
 	}
 	return meetings, nil
 }
@@ -278,7 +278,7 @@ func ordinalSuffix(n int) string {
 
 // threePartyRe is three parties joined by dashes right before a meeting
 // name: "United States–Japan–Republic of Korea", "Japan-Australia-U.S.".
-var threePartyRe = regexp.MustCompile(`(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\s?[-–—]\s?(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\s?[-–—]\s?(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\b`)
+var threePartyRe = mustRx(`(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\s?[-–—]\s?(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\s?[-–—]\s?(?:U\.S\.|US|United States|Japan|Republic of Korea|ROK|Korea|Australia)\b`)
 
 // nearAny says whether one of words occurs within 300 bytes of s[a:b].
 func nearAny(s string, a, b int, words []string) bool {
@@ -334,7 +334,7 @@ func (r *Rules) placeIn(s string) string {
 
 // otherPlaceRe is a capitalised place after "in" in a sentence saying where
 // a meeting was held, ended by a comma, "on", "from", "to" or the sentence end.
-var otherPlaceRe = regexp.MustCompile(`\b(?:held|met|meet|convened|hosted|gathered|took\s+place|meeting)\b[^.;]{0,120}?\bin\s+([A-Z][a-z]+(?:\s(?:de\s)?[A-Z][a-z]+){0,2})(?:,|\s+on\b|\s+from\b|\s+to\b|\s+for\b|\.|$|\s+\()`)
+var otherPlaceRe = mustRx(`\b(?:held|met|meet|convened|hosted|gathered|took\s+place|meeting)\b[^.;]{0,120}?\bin\s+([A-Z][a-z]+(?:\s(?:de\s)?[A-Z][a-z]+){0,2})(?:,|\s+on\b|\s+from\b|\s+to\b|\s+for\b|\.|$|\s+\()`)
 
 // kindOf finds the kind of record in the evidence strings, in order of
 // strength (title, dropped labels, file name), then in the body text.

@@ -2,20 +2,19 @@ package corpus
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
 // noiseRules are the compiled patterns of noise.txt.
 type noiseRules struct {
-	line, tail, seam, title []*regexp.Regexp
+	line, tail, seam, title []*rx
 	field                   []noiseField
 }
 
 // noiseField is a board metadata line ("Writer ...", "작성일 2024.06.02").
 type noiseField struct {
 	name string
-	re   *regexp.Regexp
+	re   *rx
 }
 
 // compileNoise reads noise.txt.
@@ -34,7 +33,7 @@ func compileNoise(b []byte) (noiseRules, error) {
 			}
 			fieldName, pat = strings.TrimSpace(n), p
 		}
-		re, err := regexp.Compile(strings.TrimSpace(pat))
+		re, err := compileRx(strings.TrimSpace(pat))
 		if err != nil {
 			return n, fmt.Errorf("line %q: %v", l, err)
 		}
@@ -89,9 +88,13 @@ func (r *Rules) removeNoise(lines []string) (kept, dropped []string) {
 // cutSeam cuts line where glued noise starts: at the line start, or right
 // after the end of a sentence ("...sacrifice.Hosted by ..."). A match in the
 // middle of a sentence is text, not noise.
-func cutSeam(line string, seams []*regexp.Regexp) string {
+func cutSeam(line string, seams []*rx) string {
+	lower := asciiLower(line)
 	for _, re := range seams {
-		for _, loc := range re.FindAllStringIndex(line, -1) {
+		if !re.mayMatchLower(line, lower) {
+			continue
+		}
+		for _, loc := range re.Regexp.FindAllStringIndex(line, -1) {
 			before := strings.TrimRight(line[:loc[0]], " \t")
 			if before == "" {
 				return ""
@@ -104,9 +107,10 @@ func cutSeam(line string, seams []*regexp.Regexp) string {
 	return line
 }
 
-func matchAny(res []*regexp.Regexp, s string) bool {
+func matchAny(res []*rx, s string) bool {
+	lower := asciiLower(s)
 	for _, re := range res {
-		if re.MatchString(s) {
+		if re.mayMatchLower(s, lower) && re.Regexp.MatchString(s) {
 			return true
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,10 +11,10 @@ import (
 )
 
 // meetingVerbRe marks sentences that say when and where a meeting happened.
-var meetingVerbRe = regexp.MustCompile(`\b(?:held|convened|met|took\s+place|concluded|hosted|co-chaired|at\s+the)\b`)
+var meetingVerbRe = mustRx(`\b(?:held|convened|met|took\s+place|concluded|hosted|co-chaired|at\s+the)\b`)
 
 // leadVerbRe marks sentences that say who led the delegations.
-var leadVerbRe = regexp.MustCompile(`\b(?:led|convened|co-chaired|co-led|headed|hosted|welcomed|met|presided|held|issued|signed)\b`)
+var leadVerbRe = mustRx(`\b(?:led|convened|co-chaired|co-led|headed|hosted|welcomed|met|presided|held|issued|signed)\b`)
 
 // parseBytes is Parse after reading; side holds the fields of a sidecar
 // file (nil when there is none), which win over everything else.
@@ -245,7 +244,7 @@ func (r *Rules) layout(blocks, content []block) page {
 }
 
 // newsDatelineRe is the dateline of a wire story: "SEOUL, Oct. 30 (Yonhap) --".
-var newsDatelineRe = regexp.MustCompile(`^[A-Z][A-Z .,'-]{2,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*(?:\([^)]{2,30}\))?\s*(?:--|—|–)`)
+var newsDatelineRe = mustRx(`^[A-Z][A-Z .,'-]{2,40},\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?\s*(?:\([^)]{2,30}\))?\s*(?:--|—|–)`)
 
 func firstOf(s ...string) string {
 	for _, x := range s {

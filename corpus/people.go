@@ -30,7 +30,7 @@ type peopleData struct {
 	// appositiveRe is a name followed by its title in lower case, the form
 	// of news copy: "Vipin Narang, acting U.S. assistant secretary of
 	// defense for space policy" (the titles, in lower case).
-	appositiveRe *regexp.Regexp
+	appositiveRe *rx
 	SideWords    []struct {
 		Words []string `json:"words"`
 		Side  string   `json:"side"`
@@ -43,13 +43,13 @@ type peopleData struct {
 	bySurname  map[string][]*knownPerson // family name -> known people
 	titleEnd   map[string]bool           // a word that ends a title before a surname: "Minister", "Defense", "DEPMIN"
 	gluedOf    map[string]string
-	refRe      *regexp.Regexp
+	refRe      *rx
 	refOf      map[string]string
-	sideRe     *regexp.Regexp
+	sideRe     *rx
 	sideOf     map[string]string
-	verbRe     *regexp.Regexp
+	verbs      *phraseSet // (?:^|\s)(?:verb|...)\b
 	titleSet   map[string]bool
-	sideWordRe []*regexp.Regexp // one per SideWords entry
+	sideWordRe []*rx // one per SideWords entry
 	surname    map[string]bool
 }
 
@@ -142,16 +142,16 @@ func compilePeople(b []byte) (*peopleData, error) {
 				lower = append(lower, l)
 			}
 		}
-		pd.appositiveRe = regexp.MustCompile(`\b([A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?(?:\s[A-Z][a-z]+(?:-[a-z]+)?){1,2}),\s+((?:acting\s+|then-?\s*)?(?:[A-Z][\w.]*\s+){0,2}(?:[a-z]+\s+){0,3}?(?:` + alternation(lower) + `)\b[^,;]{0,80})`)
-		pd.refRe = regexp.MustCompile(`(?i)\b(?:` + alternation(refs) + `)\b`)
+		pd.appositiveRe = mustRx(`\b([A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?(?:\s[A-Z][a-z]+(?:-[a-z]+)?){1,2}),\s+((?:acting\s+|then-?\s*)?(?:[A-Z][\w.]*\s+){0,2}(?:[a-z]+\s+){0,3}?(?:` + alternation(lower) + `)\b[^,;]{0,80})`)
+		pd.refRe = mustRx(`(?i)\b(?:` + alternation(refs) + `)\b`)
 		pd.sideOf = map[string]string{}
 		var sides []string
 		for _, s := range pd.Sides {
 			pd.sideOf[strings.ToLower(s.Phrase)] = s.Side
 			sides = append(sides, s.Phrase)
 		}
-		pd.sideRe = regexp.MustCompile(`(?i)\b(?:` + alternation(sides) + `)(?:\b|$)`)
-		pd.verbRe = regexp.MustCompile(`(?:^|\s)(?:` + alternation(pd.Verbs) + `)\b`)
+		pd.sideRe = mustRx(`(?i)\b(?:` + alternation(sides) + `)(?:\b|$)`)
+		pd.verbs = newPhraseSet(pd.Verbs)
 		pd.titleSet = map[string]bool{}
 		for _, t := range pd.Titles {
 			for _, w := range strings.Fields(t) {
@@ -159,7 +159,7 @@ func compilePeople(b []byte) (*peopleData, error) {
 			}
 		}
 		for _, sw := range pd.SideWords {
-			pd.sideWordRe = append(pd.sideWordRe, regexp.MustCompile(`\b(?:`+alternation(sw.Words)+`)(?:\b|$)`))
+			pd.sideWordRe = append(pd.sideWordRe, mustRx(`\b(?:`+alternation(sw.Words)+`)(?:\b|$)`))
 		}
 	}
 	return pd, nil
@@ -423,8 +423,8 @@ func (r *Rules) knownMentions(s string) []personMention {
 }
 
 var (
-	tokenRe   = regexp.MustCompile(`[^\s,;:()]+`)
-	nameTokRe = regexp.MustCompile(`^(?:[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]*)?|[A-Z]\.|Jr\.|III|II|IV)$`)
+	tokenRe   = mustRx(`[^\s,;:()]+`)
+	nameTokRe = mustRx(`^(?:[A-Z][a-z]+(?:[-'’][A-Za-z][a-z]*)?|[A-Z]\.|Jr\.|III|II|IV)$`)
 )
 
 // nonNameWords are capitalised words that are part of titles and
@@ -662,7 +662,7 @@ next:
 
 // rankStart finds where a military service and rank follow a position
 // ("... for East Asia Marine Corps Brig. Gen.").
-var rankStart = regexp.MustCompile(`\s(?:Marine Corps|Army|Navy|Air Force|Space Force|Coast Guard|(?:Brig\.|Maj\.|Lt\.) Gen\.|Gen\.|General|Adm\.|Admiral|Rear Adm\.|Vice Adm\.|Col\.|Colonel|Capt\.)(?:\s|$)`)
+var rankStart = mustRx(`\s(?:Marine Corps|Army|Navy|Air Force|Space Force|Coast Guard|(?:Brig\.|Maj\.|Lt\.) Gen\.|Gen\.|General|Adm\.|Admiral|Rear Adm\.|Vice Adm\.|Col\.|Colonel|Capt\.)(?:\s|$)`)
 
 // tidyTitle sets a service rank after a civilian position apart:
 // "Acting Deputy Assistant Defense Secretary for East Asia (Marine Corps

@@ -2,7 +2,9 @@ package corpus
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -26,10 +28,12 @@ var DataFiles = []string{"people.json", "topics.json", "meetings.json", "noise.t
 type Rules struct {
 	noise    noiseRules
 	topics   []topicRule
+	topicIdx *topicIndex
 	meetings meetingData
 	people   *peopleData
 	synonyms [][]string
 	curated  map[string]string
+	version  string // ParserVersion and the data files' bytes, hashed
 }
 
 var (
@@ -71,23 +75,42 @@ func LoadRules(dir fs.FS) (*Rules, error) {
 		compile func(b []byte) error
 	}{
 		{"noise.txt", func(b []byte) (err error) { r.noise, err = compileNoise(b); return }},
-		{"topics.json", func(b []byte) (err error) { r.topics, err = compileTopics(b); return }},
+		{"topics.json", func(b []byte) (err error) {
+			r.topics, err = compileTopics(b)
+			r.topicIdx = indexTopics(r.topics)
+			return
+		}},
 		{"meetings.json", func(b []byte) (err error) { r.meetings, err = compileMeetings(b); return }},
 		{"people.json", func(b []byte) (err error) { r.people, err = compilePeople(b); return }},
 		{"synonyms.txt", func(b []byte) error { r.synonyms = parseSynonyms(b); return nil }},
 		{"acronyms.txt", func(b []byte) (err error) { r.curated, err = parseCurated(b); return }},
 	}
+	h := sha256.New()
+	fmt.Fprintf(h, "parser %d\n", ParserVersion)
 	for _, s := range steps {
 		b, err := read(s.name)
 		if err != nil {
 			return nil, fmt.Errorf("corpus: rules: %s: %w", s.name, err)
 		}
+		fmt.Fprintf(h, "%s %d\n", s.name, len(b))
+		h.Write(b)
 		if err := s.compile(b); err != nil {
 			return nil, fmt.Errorf("corpus: rules: %s: %w", s.name, err)
 		}
 	}
+	r.version = hex.EncodeToString(h.Sum(nil))
 	return r, nil
 }
+
+// ParserVersion is the version of the parser's code: bump it when a change
+// makes the same file parse differently, so that what was parsed before
+// (the parse cache of the app) is parsed again.
+const ParserVersion = 1
+
+// Version identifies what these rules make of a file: ParserVersion and
+// the bytes of every data file. Two Rules with the same Version parse a
+// file to the same Record.
+func (r *Rules) Version() string { return r.version }
 
 // textLines returns the non-blank, non-comment (#) lines of a text data
 // file, trimmed.

@@ -1,7 +1,6 @@
 package corpus
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -63,8 +62,8 @@ func collapseSpace(s string) string {
 }
 
 var (
-	numberedRe = regexp.MustCompile(`^(\d{1,3})[.)]\s+(\S.*)$`)
-	bulletRe   = regexp.MustCompile(`^[•·▪◦‣*–-]\s+`)
+	numberedRe = mustRx(`^(\d{1,3})[.)]\s+(\S.*)$`)
+	bulletRe   = mustRx(`^[•·▪◦‣*–-]\s+`)
 )
 
 // startsLower says whether a block begins with a lowercase letter: the rest

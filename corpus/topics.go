@@ -56,7 +56,7 @@ func compileTopics(b []byte) ([]topicRule, error) {
 
 // termsRegexp compiles phrases into one case-insensitive, whole-word
 // alternation; a trailing * matches any word ending ("technolog*").
-func termsRegexp(terms []string) *regexp.Regexp {
+func termsRegexp(terms []string) *rx {
 	alts := make([]string, 0, len(terms))
 	for _, t := range terms {
 		t = strings.TrimSpace(t)
@@ -79,9 +79,9 @@ func termsRegexp(terms []string) *regexp.Regexp {
 		alts = append(alts, p)
 	}
 	if len(alts) == 0 {
-		return regexp.MustCompile(`$^`)
+		return mustRx(`$^`)
 	}
-	return regexp.MustCompile(`(?i)(?:` + strings.Join(alts, "|") + `)`)
+	return mustRx(`(?i)(?:` + strings.Join(alts, "|") + `)`)
 }
 
 func isWordByte(b byte) bool {
@@ -123,16 +123,63 @@ func (r *Rules) TopicLabel(id string) string {
 // per topic: it is most of the parser's time otherwise.
 func (r *Rules) topicsOf(text string) []string {
 	lower := strings.ToLower(collapseSpace(text))
-	out := []string{}
-	for _, tr := range r.topics {
-		for _, t := range tr.terms {
-			if hasTerm(lower, t) {
-				out = append(out, tr.ID)
-				break
+	found := make([]bool, len(r.topics))
+	// terms that start with a word byte start at a word start: look them
+	// up by their first byte at each word start (one pass over the text);
+	// the others are searched for one by one
+	ti := r.topicIdx
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if !isWordByte(c) || i > 0 && isWordByte(lower[i-1]) {
+			continue
+		}
+		for _, ref := range ti.byFirst[c] {
+			if found[ref.topic] || !strings.HasPrefix(lower[i:], ref.t.s) {
+				continue
+			}
+			end := i + len(ref.t.s)
+			if ref.t.prefix || end == len(lower) || !isWordByte(ref.t.s[len(ref.t.s)-1]) || !isWordByte(lower[end]) {
+				found[ref.topic] = true
 			}
 		}
 	}
+	for _, ref := range ti.other {
+		if !found[ref.topic] && hasTerm(lower, ref.t) {
+			found[ref.topic] = true
+		}
+	}
+	out := []string{}
+	for i, tr := range r.topics {
+		if found[i] {
+			out = append(out, tr.ID)
+		}
+	}
 	return out
+}
+
+// topicIndex holds the topic terms by their first byte, for topicsOf.
+type topicIndex struct {
+	byFirst [256][]topicTerm // terms starting with a word byte
+	other   []topicTerm      // terms starting with another byte
+}
+
+type topicTerm struct {
+	topic int
+	t     term
+}
+
+func indexTopics(rules []topicRule) *topicIndex {
+	ti := &topicIndex{}
+	for i, tr := range rules {
+		for _, t := range tr.terms {
+			if isWordByte(t.s[0]) {
+				ti.byFirst[t.s[0]] = append(ti.byFirst[t.s[0]], topicTerm{i, t})
+			} else {
+				ti.other = append(ti.other, topicTerm{i, t})
+			}
+		}
+	}
+	return ti
 }
 
 func hasTerm(s string, t term) bool {

@@ -1,0 +1,310 @@
+package corpus
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+)
+
+// rx is a regular expression with a literal prefilter: the words of which
+// every match holds at least one (found from the expression's syntax), so
+// that a text holding none of them is answered without running the
+// expression. Most rule expressions are alternations of phrases that most
+// lines and sentences do not hold; running them anyway was most of the
+// parser's time. The answers are exactly the expression's.
+type rx struct {
+	*regexp.Regexp
+	need []string // ASCII-lowercased; nil: no prefilter
+}
+
+// mustRx compiles expr as regexp.MustCompile does, with its prefilter.
+func mustRx(expr string) *rx {
+	re := regexp.MustCompile(expr)
+	return &rx{Regexp: re, need: needOf(expr)}
+}
+
+// compileRx is regexp.Compile with the prefilter.
+func compileRx(expr string) (*rx, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, err
+	}
+	return &rx{Regexp: re, need: needOf(expr)}, nil
+}
+
+// maxNeed bounds the words of a prefilter: past it, looking for each word
+// costs more than the expression.
+const maxNeed = 48
+
+func needOf(expr string) []string {
+	t, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	n := need(t)
+	if len(n) > maxNeed {
+		return nil
+	}
+	return n
+}
+
+// need returns words (ASCII-lowercased) of which any match of t holds at
+// least one, or nil when it cannot tell.
+func need(t *syntax.Regexp) []string {
+	switch t.Op {
+	case syntax.OpLiteral:
+		s := string(t.Rune)
+		if t.Flags&syntax.FoldCase != 0 {
+			// a folded non-ASCII rune may match another byte sequence:
+			// keep the longest ASCII run
+			best := ""
+			for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r >= 0x80 }) {
+				if len(part) > len(best) {
+					best = part
+				}
+			}
+			s = best
+		}
+		if s == "" {
+			return nil
+		}
+		return []string{asciiLower(s)}
+	case syntax.OpCapture, syntax.OpPlus:
+		return need(t.Sub[0])
+	case syntax.OpRepeat:
+		if t.Min >= 1 {
+			return need(t.Sub[0])
+		}
+		return nil
+	case syntax.OpConcat:
+		var best []string
+		for _, sub := range t.Sub {
+			if n := need(sub); n != nil && better(n, best) {
+				best = n
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range t.Sub {
+			n := need(sub)
+			if n == nil {
+				return nil
+			}
+			out = append(out, n...)
+		}
+		return out
+	}
+	return nil
+}
+
+// better says whether needle set a filters more than b: longer shortest
+// word, then fewer words.
+func better(a, b []string) bool {
+	if b == nil {
+		return true
+	}
+	ma, mb := minLen(a), minLen(b)
+	if ma != mb {
+		return ma > mb
+	}
+	return len(a) < len(b)
+}
+
+func minLen(ss []string) int {
+	m := -1
+	for _, s := range ss {
+		if m < 0 || len(s) < m {
+			m = len(s)
+		}
+	}
+	return m
+}
+
+// asciiLower lowercases ASCII letters only (no allocation when there are
+// none to change).
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; 'A' <= c && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// mayMatch is false when s cannot match: it holds none of the words.
+func (r *rx) mayMatch(s string) bool {
+	if r.need == nil {
+		return true
+	}
+	return r.mayMatchLower(s, asciiLower(s))
+}
+
+// mayMatchLower is mayMatch with asciiLower(s) at hand (one lowering for
+// many expressions tried on one line).
+func (r *rx) mayMatchLower(s, lower string) bool {
+	if r.need == nil {
+		return true
+	}
+	// K (Kelvin sign) and ſ (long s) fold to ASCII letters under (?i)
+	if strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") {
+		return true
+	}
+	for _, w := range r.need {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *rx) MatchString(s string) bool {
+	return r.mayMatch(s) && r.Regexp.MatchString(s)
+}
+
+func (r *rx) FindString(s string) string {
+	if !r.mayMatch(s) {
+		return ""
+	}
+	return r.Regexp.FindString(s)
+}
+
+func (r *rx) FindStringIndex(s string) []int {
+	if !r.mayMatch(s) {
+		return nil
+	}
+	return r.Regexp.FindStringIndex(s)
+}
+
+func (r *rx) FindStringSubmatch(s string) []string {
+	if !r.mayMatch(s) {
+		return nil
+	}
+	return r.Regexp.FindStringSubmatch(s)
+}
+
+func (r *rx) FindStringSubmatchIndex(s string) []int {
+	if !r.mayMatch(s) {
+		return nil
+	}
+	return r.Regexp.FindStringSubmatchIndex(s)
+}
+
+func (r *rx) FindAllStringIndex(s string, n int) [][]int {
+	if !r.mayMatch(s) {
+		return nil
+	}
+	return r.Regexp.FindAllStringIndex(s, n)
+}
+
+func (r *rx) FindAllStringSubmatch(s string, n int) [][]string {
+	if !r.mayMatch(s) {
+		return nil
+	}
+	return r.Regexp.FindAllStringSubmatch(s, n)
+}
+
+func (r *rx) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	if !r.mayMatch(s) {
+		return nil
+	}
+	return r.Regexp.FindAllStringSubmatchIndex(s, n)
+}
+
+func (r *rx) FindAllIndex(b []byte, n int) [][]int {
+	if !r.mayMatch(string(b)) {
+		return nil
+	}
+	return r.Regexp.FindAllIndex(b, n)
+}
+
+func (r *rx) ReplaceAllString(src, repl string) string {
+	if !r.mayMatch(src) {
+		return src
+	}
+	return r.Regexp.ReplaceAllString(src, repl)
+}
+
+// phraseSet finds the first of a set of phrases that starts the text or
+// follows a space and ends at a word boundary: the regular expression
+// (?:^|\s)(?:phrase|...)\b, but
+// by a lookup of the word at each word start instead of an alternation of
+// dozens of phrases tried at every byte (the reporting verbs, in every
+// sentence).
+type phraseSet struct {
+	byFirst map[string][]string // the first run of word bytes -> phrases
+	re      *regexp.Regexp      // the expression, when a phrase does not start with a word byte
+}
+
+func newPhraseSet(phrases []string) *phraseSet {
+	ps := &phraseSet{byFirst: map[string][]string{}}
+	for _, p := range phrases {
+		if p == "" || !isWordByte(p[0]) {
+			ps.re = regexp.MustCompile(`(?:^|\s)(?:` + alternation(phrases) + `)\b`)
+			return ps
+		}
+		e := 0
+		for e < len(p) && isWordByte(p[e]) {
+			e++
+		}
+		ps.byFirst[p[:e]] = append(ps.byFirst[p[:e]], p)
+	}
+	return ps
+}
+
+func isRegexpSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+// index returns where the first match starts (0, or the space before the
+// phrase), -1 when there is none.
+func (ps *phraseSet) index(s string) int {
+	if ps.re != nil {
+		if loc := ps.re.FindStringIndex(s); loc != nil {
+			return loc[0]
+		}
+		return -1
+	}
+	if ps.at(s, 0) || len(s) > 0 && isRegexpSpace(s[0]) && ps.at(s, 1) {
+		return 0
+	}
+	for p := 1; p < len(s); p++ {
+		if isRegexpSpace(s[p]) && ps.at(s, p+1) {
+			return p
+		}
+	}
+	return -1
+}
+
+// at says whether a phrase matches s at v.
+func (ps *phraseSet) at(s string, v int) bool {
+	e := v
+	for e < len(s) && isWordByte(s[e]) {
+		e++
+	}
+	if e == v {
+		return false
+	}
+	for _, p := range ps.byFirst[s[v:e]] {
+		if phraseAt(s[v:], p) {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseAt matches phrase p at the start of s, ending at a word boundary
+// (a space of p is one space: alternation quotes phrases as they are).
+func phraseAt(s, p string) bool {
+	if !strings.HasPrefix(s, p) {
+		return false
+	}
+	next := len(p) < len(s) && isWordByte(s[len(p)])
+	return isWordByte(p[len(p)-1]) != next
+}

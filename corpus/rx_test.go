@@ -1,0 +1,101 @@
+package corpus
+
+import (
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// rxTexts are the lines of the shipped records and of the test files, and
+// a few made to sit on the edges of the prefilter (folded letters, words
+// split by other spaces, Kelvin sign and long s).
+func rxTexts(t *testing.T) []string {
+	t.Helper()
+	texts := []string{"", " ", "said", " said", "Both Sides noted", "both\tsides", "THE SECRETARY", "the \u212aorean side", "the Korean \u017fide",
+		"co-chaired-x", "they had-been", "The Ministers reaffirmed", "Minister Shin welcomed", "Secretary Austin said.", "x", "Security Consultative Meeting",
+		"제55차 한미안보협의회의", "ÉLYSÉE said", "have  advanced", "have advanced"}
+	for _, fsys := range []fs.FS{Default(), os.DirFS("testdata")} {
+		fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return nil
+			}
+			for _, l := range strings.Split(string(b), "\n") {
+				texts = append(texts, l)
+				texts = append(texts, splitSentences(l)...)
+			}
+			return nil
+		})
+	}
+	return texts
+}
+
+// The prefilter never changes an answer: every rule expression of the
+// default rules answers as the plain expression does, on every line of the
+// shipped records and the test files.
+func TestRxSameAsRegexp(t *testing.T) {
+	texts := rxTexts(t)
+	r := DefaultRules()
+	var all []*rx
+	all = append(all, r.noise.line...)
+	all = append(all, r.noise.tail...)
+	all = append(all, r.noise.seam...)
+	all = append(all, r.noise.title...)
+	for _, f := range r.noise.field {
+		all = append(all, f.re)
+	}
+	pd := r.people
+	all = append(all, pd.appositiveRe, pd.refRe, pd.sideRe, mustRx(`(?i)\bKorean\s+side\b`), mustRx(`(?i:élysée|said)`))
+	all = append(all, pd.sideWordRe...)
+	md := &r.meetings
+	all = append(all, md.dialogueRe, md.placeRe, md.welcomedToRe, md.futureRe, md.videoRe, md.notOrdinalRe, md.headlineRe)
+	for _, se := range md.Series {
+		all = append(all, se.re)
+	}
+	filtered := 0
+	for _, re := range all {
+		if re == nil {
+			continue
+		}
+		if re.need != nil {
+			filtered++
+		}
+		plain := regexp.MustCompile(re.String())
+		for _, s := range texts {
+			if got, want := re.FindAllStringSubmatchIndex(s, -1), plain.FindAllStringSubmatchIndex(s, -1); len(got) != len(want) {
+				t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
+			}
+			if got, want := re.MatchString(s), plain.MatchString(s); got != want {
+				t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
+			}
+		}
+	}
+	if filtered < len(all)/2 {
+		t.Errorf("only %d of %d rule expressions have a prefilter", filtered, len(all))
+	}
+}
+
+// The reporting-verb lookup finds what its regular expression finds.
+func TestPhraseSetSameAsRegexp(t *testing.T) {
+	texts := rxTexts(t)
+	verbs := DefaultRules().people.Verbs
+	ps := newPhraseSet(verbs)
+	if ps.re != nil {
+		t.Fatal("the default verbs should be looked up word by word")
+	}
+	plain := regexp.MustCompile(`(?:^|\s)(?:` + alternation(verbs) + `)\b`)
+	for _, s := range texts {
+		want := -1
+		if loc := plain.FindStringIndex(s); loc != nil {
+			want = loc[0]
+		}
+		if got := ps.index(s); got != want {
+			t.Fatalf("index(%q) = %d, the expression says %d", s, got, want)
+		}
+	}
+}
