@@ -212,6 +212,8 @@ type linker struct {
 	load func(id string) (*corpus.Record, error)
 	// cache of stored lineages read or written during this update
 	stored map[string]*storedLineage
+	// lk aligns, keeping each record's paragraphs prepared for the next pair
+	lk *lineage.Linker
 }
 
 func (k *linker) record(id string) (*corpus.Record, error) {
@@ -243,6 +245,7 @@ func (k *linker) lineageOf(id string) (*storedLineage, error) {
 // removedSeries gives the series of removed records.
 func (k *linker) link(ctx context.Context, touched map[string]bool, series map[string]bool) error {
 	k.stored = map[string]*storedLineage{}
+	k.lk = lineage.NewLinker()
 	var entries []lineage.Entry
 	for id, e := range k.manifest {
 		if series[e.Summary.Meeting.Series] {
@@ -293,14 +296,14 @@ func (k *linker) link(ctx context.Context, touched map[string]bool, series map[s
 			if err != nil {
 				return err
 			}
-			pr := lineage.Align(prev, rec, p.CrossKind)
+			pr := k.lk.Align(prev, rec, p.CrossKind)
 			nl.Pair = &pr
 			if !p.CrossKind && len(pr.Added) > 0 {
 				earlier, err := k.droppedBefore(plan, p.Prev)
 				if err != nil {
 					return err
 				}
-				nl.Restored = lineage.Restore(earlier, rec, pr.Added)
+				nl.Restored = k.lk.Restore(earlier, rec, pr.Added)
 				if len(nl.Restored) > 0 {
 					restored := map[int]bool{}
 					for _, r := range nl.Restored {

@@ -78,31 +78,9 @@ type Pair struct {
 // Align links the paragraphs of rec to those of prev, its predecessor in
 // the series. Its cost is bounded per paragraph (candidates by rare shared
 // terms, at most candidatesPer compared, each diff at most maxEdits).
+// Linking many records, a Linker does the same with less work.
 func Align(prev, rec *corpus.Record, crossKind bool) Pair {
-	pr := Pair{Old: prev.ID, New: rec.ID, CrossKind: crossKind, Links: []Link{}, Added: []int{}, Dropped: []int{}}
-	nm := namesOf(prev, rec)
-	v := &vocab{ids: map[string]int32{}}
-	olds := prepareAll(v, prev, nm)
-	news := prepareAll(v, rec, nm)
-	links, lo, ln := align(v, olds, news, false)
-	pr.Links = links
-	for _, p := range ln {
-		pr.Added = append(pr.Added, p.n)
-	}
-	if !crossKind {
-		for _, p := range lo {
-			pr.Dropped = append(pr.Dropped, p.n)
-		}
-	}
-	return pr
-}
-
-func prepareAll(v *vocab, r *corpus.Record, nm names) []*para {
-	out := make([]*para, len(r.Paragraphs))
-	for i := range r.Paragraphs {
-		out[i] = prepare(v, r.Paragraphs[i].N, r.Paragraphs[i].Text, nm)
-	}
-	return out
+	return NewLinker().Align(prev, rec, crossKind)
 }
 
 // metric is the comparison of one old and one new paragraph.
@@ -117,7 +95,7 @@ type metric struct {
 
 // align links news to olds. onlyOneToOne: no splits or merges (restores).
 // It returns the links and the paragraphs left unlinked on each side.
-func align(v *vocab, olds, news []*para, onlyOneToOne bool) (links []Link, leftOld, leftNew []*para) {
+func (l *Linker) align(olds, news []*para, onlyOneToOne bool) (links []Link, leftOld, leftNew []*para) {
 	usedA := make([]bool, len(olds))
 	usedB := make([]bool, len(news))
 	link := func(m *metric, k Kind, sim float64) {
@@ -125,20 +103,25 @@ func align(v *vocab, olds, news []*para, onlyOneToOne bool) (links []Link, leftO
 	}
 
 	// 1. the same words: unchanged (the common case, and cheap)
-	byHash := map[string][]int{}
+	byHash := map[uint64][]int{}
 	for i, a := range olds {
-		if a.words > 0 {
+		if a.words() > 0 {
 			byHash[a.hash] = append(byHash[a.hash], i)
 		}
 	}
 	for j, b := range news {
-		if b.words == 0 {
+		if b.words() == 0 {
 			continue
 		}
-		if l := byHash[b.hash]; len(l) > 0 {
-			i := l[0]
-			byHash[b.hash] = l[1:]
-			m := compare(v, olds, news, i, j)
+		if is := byHash[b.hash]; len(is) > 0 {
+			// the first old one with the same words (a hash may collide)
+			k := slices.IndexFunc(is, func(i int) bool { return olds[i].same(b) })
+			if k < 0 {
+				continue
+			}
+			i := is[k]
+			byHash[b.hash] = slices.Delete(is, k, k+1)
+			m := l.compare(olds, news, i, j, onlyOneToOne)
 			if m == nil { // too long to diff: linked without a script
 				m = &metric{a: i, b: j, sim: 1}
 			}
@@ -148,7 +131,7 @@ func align(v *vocab, olds, news []*para, onlyOneToOne bool) (links []Link, leftO
 	}
 
 	// 2. candidates among the rest, compared word by word
-	ms := candidates(v, olds, news, usedA, usedB)
+	ms := l.candidates(olds, news, usedA, usedB, onlyOneToOne)
 	if !onlyOneToOne {
 		splitsAndMerges(olds, news, ms, usedA, usedB, link)
 	}
@@ -169,7 +152,7 @@ func align(v *vocab, olds, news []*para, onlyOneToOne bool) (links []Link, leftO
 		}
 		usedA[m.a], usedB[m.b] = true, true
 		k := Reworded
-		if olds[m.a].hash == news[m.b].hash {
+		if olds[m.a].same(news[m.b]) {
 			k = Unchanged
 		}
 		link(m, k, m.sim)
@@ -194,72 +177,115 @@ func align(v *vocab, olds, news []*para, onlyOneToOne bool) (links []Link, leftO
 // the other side that share the most rare terms with it (at most
 // candidatesPer each way), and compares the pairs word by word. Pairs that
 // cannot reach the thresholds are left out.
-func candidates(v *vocab, olds, news []*para, usedA, usedB []bool) []*metric {
-	postA := postings(olds, usedA)
-	postB := postings(news, usedB)
-	tried := make([][]int, len(olds)) // old i -> the new ones compared with it
+func (l *Linker) candidates(olds, news []*para, usedA, usedB []bool, onlyOneToOne bool) []*metric {
+	postA, postB := &l.postA, &l.postB
+	postA.build(olds, usedA, len(l.v.word))
+	postB.build(news, usedB, len(l.v.word))
+	defer postA.reset()
+	defer postB.reset()
 	var out []*metric
 	try := func(i, j int) {
-		if slices.Contains(tried[i], j) {
-			return
-		}
-		tried[i] = append(tried[i], j)
-		if m := compare(v, olds, news, i, j); m != nil && m.eq > 0 {
+		if m := l.compare(olds, news, i, j, onlyOneToOne); m != nil && m.eq > 0 {
 			out = append(out, m)
 		}
 	}
-	var sc scorer
+	// the old paragraphs each new one was compared with, not to compare
+	// them twice
+	topOf := make([][candidatesPer]int32, len(news))
+	nTop := make([]uint8, len(news))
+	var best [candidatesPer]int
 	for j, b := range news {
 		if !usedB[j] {
-			for _, i := range sc.top(b, postA, postB, len(olds)) {
+			k := l.sc.top(b, postA, postB, len(olds), &best)
+			for r, i := range best[:k] {
+				topOf[j][r] = int32(i)
 				try(i, j)
 			}
+			nTop[j] = uint8(k)
 		}
 	}
 	for i, a := range olds {
 		if !usedA[i] {
-			for _, j := range sc.top(a, postB, postA, len(news)) {
-				try(i, j)
+			k := l.sc.top(a, postB, postA, len(news), &best)
+			for _, j := range best[:k] {
+				if !slices.Contains(topOf[j][:nTop[j]], int32(i)) {
+					try(i, j)
+				}
 			}
 		}
 	}
 	return out
 }
 
-func postings(ps []*para, used []bool) map[int32][]int {
-	post := map[int32][]int{}
-	for i, p := range ps {
+// postings lists, for the paragraphs of one side, the paragraphs holding
+// each term (term ids are the Linker's vocabulary, so a slice indexed by
+// id finds them, cleared after use).
+type postings struct {
+	slot  []int32   // term id -> 1 + its index in lists, 0 for none
+	terms []int32   // the terms with a list
+	lists [][]int32 // paragraph indexes, per term
+}
+
+func (p *postings) build(ps []*para, used []bool, vocabSize int) {
+	if len(p.slot) < vocabSize {
+		p.slot = make([]int32, vocabSize+vocabSize/4)
+	}
+	for i, q := range ps {
 		if used[i] {
 			continue
 		}
-		for _, t := range p.terms {
-			post[t] = append(post[t], i)
+		for _, t := range q.terms {
+			s := p.slot[t]
+			if s == 0 {
+				p.terms = append(p.terms, t)
+				if len(p.lists) < len(p.terms) {
+					p.lists = append(p.lists, nil)
+				}
+				s = int32(len(p.terms))
+				p.slot[t] = s
+				p.lists[s-1] = p.lists[s-1][:0]
+			}
+			p.lists[s-1] = append(p.lists[s-1], int32(i))
 		}
 	}
-	return post
+}
+
+func (p *postings) get(t int32) []int32 {
+	if s := p.slot[t]; s > 0 {
+		return p.lists[s-1]
+	}
+	return nil
+}
+
+func (p *postings) reset() {
+	for _, t := range p.terms {
+		p.slot[t] = 0
+	}
+	p.terms = p.terms[:0]
 }
 
 // scorer ranks the paragraphs of one side for a paragraph of the other.
 type scorer struct {
 	score   []float64
-	touched []int
+	touched []int32
 }
 
-// top returns the paragraphs of the other side (postings other, n of
-// them) that share the most rare terms with p, weighting a term by its
-// rarity on both sides. A term in more than maxPostings paragraphs, or in
-// more than a tenth of a long record's, suggests no pairing.
-func (sc *scorer) top(p *para, other, same map[int32][]int, n int) []int {
+// top puts into best the paragraphs of the other side (postings other, n
+// of them) that share the most rare terms with p, weighting a term by its
+// rarity on both sides, and returns how many it put. A term in more than
+// maxPostings paragraphs, or in more than a tenth of a long record's,
+// suggests no pairing.
+func (sc *scorer) top(p *para, other, same *postings, n int, best *[candidatesPer]int) int {
 	if len(sc.score) < n {
 		sc.score = make([]float64, n)
 	}
 	limit := max(8, min(maxPostings, n/10))
 	for _, t := range p.terms {
-		l := other[t]
+		l := other.get(t)
 		if len(l) == 0 || len(l) > limit {
 			continue
 		}
-		w := 1 / float64(len(l)+len(same[t]))
+		w := 1 / float64(len(l)+len(same.get(t)))
 		for _, i := range l {
 			if sc.score[i] == 0 {
 				sc.touched = append(sc.touched, i)
@@ -268,12 +294,12 @@ func (sc *scorer) top(p *para, other, same map[int32][]int, n int) []int {
 		}
 	}
 	// the best candidatesPer, by score then position
-	var best [candidatesPer]int
 	k := 0
 	better := func(x, y int) bool {
 		return sc.score[x] > sc.score[y] || sc.score[x] == sc.score[y] && x < y
 	}
-	for _, i := range sc.touched {
+	for _, i32 := range sc.touched {
+		i := int(i32)
 		if k < candidatesPer {
 			best[k] = i
 			k++
@@ -290,13 +316,19 @@ func (sc *scorer) top(p *para, other, same map[int32][]int, n int) []int {
 		sc.score[i] = 0
 	}
 	sc.touched = sc.touched[:0]
-	return slices.Clone(best[:k])
+	return k
 }
 
 // common counts the ids two sorted multisets share.
-func common(a, b []int32) int {
+func common(a, b []int32) int { return commonAtLeast(a, b, 0) }
+
+// commonAtLeast is common, or less than least when it cannot reach it.
+func commonAtLeast(a, b []int32, least int) int {
 	n, i, j := 0, 0, 0
 	for i < len(a) && j < len(b) {
+		if n+min(len(a)-i, len(b)-j) < least {
+			return n
+		}
 		switch {
 		case a[i] == b[j]:
 			n++
@@ -313,36 +345,41 @@ func common(a, b []int32) int {
 
 // compare diffs olds[i] and news[j], or returns nil when they cannot be
 // linked by any rule (too few words in common, or too far apart to diff).
-func compare(v *vocab, olds, news []*para, i, j int) *metric {
+func (l *Linker) compare(olds, news []*para, i, j int, restore bool) *metric {
 	a, b := olds[i], news[j]
-	if a.words == 0 || b.words == 0 {
+	aw, bw := a.words(), b.words()
+	if aw == 0 || bw == 0 {
 		return nil
 	}
 	// the least number of matched words any rule accepts
-	minEq := min(ceil(minSimilarity*float64(a.words+b.words)/2), ceil(minContainment*float64(min(a.words, b.words))))
+	minEq := min(ceil(minSimilarity*float64(aw+bw)/2), ceil(minContainment*float64(min(aw, bw))))
+	if restore {
+		// a restore is one to one, at restoreSimilarity
+		minEq = ceil(restoreSimilarity * float64(aw+bw) / 2)
+	}
 	minEq = max(minEq, 1)
-	if a.hash != b.hash {
+	if !a.same(b) {
 		// words in common, in any order: at least the matched ones
-		if common(a.bag, b.bag) < minEq {
+		if commonAtLeast(a.bag, b.bag, minEq) < minEq {
 			return nil
 		}
 	}
 	maxD := min(maxEdits, len(a.ids)+len(b.ids)-2*minEq)
-	pairs, ok := lcs(a.ids, b.ids, max(maxD, 0))
+	pairs, ok := l.diff.lcs(a.ids, b.ids, max(maxD, 0))
 	if !ok {
 		return nil
 	}
 	eq := 0
 	for _, p := range pairs {
-		if v.word[a.ids[p[0]]] {
+		if l.v.word[a.ids[p[0]]] {
 			eq++
 		}
 	}
 	return &metric{
 		a: i, b: j, eq: eq, pairs: pairs,
-		sim:   2 * float64(eq) / float64(a.words+b.words),
-		contA: float64(eq) / float64(a.words),
-		contB: float64(eq) / float64(b.words),
+		sim:   2 * float64(eq) / float64(aw+bw),
+		contA: float64(eq) / float64(aw),
+		contB: float64(eq) / float64(bw),
 	}
 }
 
@@ -390,7 +427,7 @@ func splitsAndMerges(olds, news []*para, ms []*metric, usedA, usedB []bool, link
 		if !usedA[i] {
 			parts := splits[i]
 			slices.SortFunc(parts, func(x, y *metric) int { return cmp.Compare(x.b, y.b) })
-			group(i, parts, olds[i].words, func(m *metric) int { return m.b }, func(m *metric) float64 { return m.contB }, usedA, usedB, Split)
+			group(i, parts, olds[i].words(), func(m *metric) int { return m.b }, func(m *metric) float64 { return m.contB }, usedA, usedB, Split)
 		}
 	}
 	merges := map[int][]*metric{}
@@ -401,7 +438,7 @@ func splitsAndMerges(olds, news []*para, ms []*metric, usedA, usedB []bool, link
 		if !usedB[j] {
 			parts := merges[j]
 			slices.SortFunc(parts, func(x, y *metric) int { return cmp.Compare(x.a, y.a) })
-			group(j, parts, news[j].words, func(m *metric) int { return m.a }, func(m *metric) float64 { return m.contA }, usedB, usedA, Merged)
+			group(j, parts, news[j].words(), func(m *metric) int { return m.a }, func(m *metric) float64 { return m.contA }, usedB, usedA, Merged)
 		}
 	}
 }
@@ -443,41 +480,5 @@ type RestoredLink struct {
 // paragraphs dropped from earlier editions, one to one, when they are at
 // least restoreSimilarity alike.
 func Restore(earlier []Earlier, rec *corpus.Record, added []int) []RestoredLink {
-	if len(earlier) == 0 || len(added) == 0 {
-		return nil
-	}
-	recs := []*corpus.Record{rec}
-	for _, e := range earlier {
-		recs = append(recs, e.Record)
-	}
-	nm := namesOf(recs...)
-	v := &vocab{ids: map[string]int32{}}
-	// an earlier paragraph's n is its index in earlier: several records
-	var olds []*para
-	for i, e := range earlier {
-		for _, p := range e.Record.Paragraphs {
-			if p.N == e.N {
-				olds = append(olds, prepare(v, i, p.Text, nm))
-				break
-			}
-		}
-	}
-	isAdded := map[int]bool{}
-	for _, n := range added {
-		isAdded[n] = true
-	}
-	var news []*para
-	for _, p := range rec.Paragraphs {
-		if isAdded[p.N] {
-			news = append(news, prepare(v, p.N, p.Text, nm))
-		}
-	}
-	links, _, _ := align(v, olds, news, true)
-	out := make([]RestoredLink, 0, len(links))
-	for _, l := range links {
-		e := earlier[l.From]
-		l.From, l.Kind = e.N, Restored
-		out = append(out, RestoredLink{Record: e.Record.ID, Link: l})
-	}
-	return out
+	return NewLinker().Restore(earlier, rec, added)
 }

@@ -1,6 +1,7 @@
 package lineage
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,6 +16,17 @@ const maxEdits = 1500
 // script between a and b (Myers' O((N+M)D) algorithm), or ok=false when it
 // needs more than maxD edits.
 func lcs(a, b []int32, maxD int) (pairs [][2]int32, ok bool) {
+	var d differ
+	return d.lcs(a, b, maxD)
+}
+
+// differ holds the buffers of lcs, reused from one diff to the next.
+type differ struct {
+	v     []int32
+	trace []int32 // the furthest x on diagonals -d..d after d edits, at d*d
+}
+
+func (df *differ) lcs(a, b []int32, maxD int) (pairs [][2]int32, ok bool) {
 	// common prefix and suffix: most paragraphs of a series change little
 	pre := 0
 	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
@@ -24,15 +36,20 @@ func lcs(a, b []int32, maxD int) (pairs [][2]int32, ok bool) {
 	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
 		suf++
 	}
-	for i := 0; i < pre; i++ {
-		pairs = append(pairs, [2]int32{int32(i), int32(i)})
-	}
-	mid, ok := myers(a[pre:len(a)-suf], b[pre:len(b)-suf], maxD)
+	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	d, ok := df.myers(ma, mb, maxD)
 	if !ok {
 		return nil, false
 	}
-	for _, p := range mid {
-		pairs = append(pairs, [2]int32{p[0] + int32(pre), p[1] + int32(pre)})
+	pairs = make([][2]int32, 0, pre+suf+min(len(ma), len(mb)))
+	for i := 0; i < pre; i++ {
+		pairs = append(pairs, [2]int32{int32(i), int32(i)})
+	}
+	mid := len(pairs)
+	pairs = df.backtrack(pairs, d, ma, mb)
+	for k := mid; k < len(pairs); k++ {
+		pairs[k][0] += int32(pre)
+		pairs[k][1] += int32(pre)
 	}
 	for i := 0; i < suf; i++ {
 		pairs = append(pairs, [2]int32{int32(len(a) - suf + i), int32(len(b) - suf + i)})
@@ -40,20 +57,24 @@ func lcs(a, b []int32, maxD int) (pairs [][2]int32, ok bool) {
 	return pairs, true
 }
 
-func myers(a, b []int32, maxD int) ([][2]int32, bool) {
+// myers runs the forward pass and returns the number of edits, keeping
+// the trace for backtrack, or ok=false beyond maxD.
+func (df *differ) myers(a, b []int32, maxD int) (int, bool) {
 	n, m := len(a), len(b)
 	if n == 0 || m == 0 {
-		return nil, n+m <= maxD
+		return -1, n+m <= maxD
 	}
 	if maxD > n+m {
 		maxD = n + m
 	}
 	off := maxD + 1
-	v := make([]int32, 2*maxD+3)
-	var trace [][]int32
+	if len(df.v) < 2*maxD+3 {
+		df.v = make([]int32, 2*maxD+3)
+	}
+	v := df.v[:2*maxD+3]
+	clear(v)
+	df.trace = df.trace[:0]
 	for d := 0; d <= maxD; d++ {
-		// keep only the diagonals d can reach
-		snap := make([]int32, 2*d+1)
 		for k := -d; k <= d; k += 2 {
 			var x int
 			if k == -d || (k != d && v[off+k-1] < v[off+k+1]) {
@@ -68,26 +89,26 @@ func myers(a, b []int32, maxD int) ([][2]int32, bool) {
 			}
 			v[off+k] = int32(x)
 			if x >= n && y >= m {
-				for kk := -d; kk <= d; kk++ {
-					snap[kk+d] = v[off+kk]
-				}
-				trace = append(trace, snap)
-				return backtrack(trace, a, b), true
+				df.trace = append(df.trace, v[off-d:off+d+1]...)
+				return d, true
 			}
 		}
-		for kk := -d; kk <= d; kk++ {
-			snap[kk+d] = v[off+kk]
-		}
-		trace = append(trace, snap)
+		// keep only the diagonals d can reach
+		df.trace = append(df.trace, v[off-d:off+d+1]...)
 	}
-	return nil, false
+	return 0, false
 }
 
-func backtrack(trace [][]int32, a, b []int32) [][2]int32 {
+// backtrack appends the matched positions of the diff whose forward pass
+// took d edits (d = -1: one side empty, nothing matches).
+func (df *differ) backtrack(out [][2]int32, d int, a, b []int32) [][2]int32 {
+	if d < 0 {
+		return out
+	}
+	start := len(out)
 	x, y := len(a), len(b)
-	var rev [][2]int32
-	for d := len(trace) - 1; d > 0; d-- {
-		prev := trace[d-1] // diagonals -(d-1)..d-1 after d-1 edits
+	for ; d > 0; d-- {
+		prev := df.trace[(d-1)*(d-1) : d*d] // diagonals -(d-1)..d-1 after d-1 edits
 		at := func(k int) int { return int(prev[k+d-1]) }
 		k := x - y
 		pk := k - 1
@@ -99,19 +120,17 @@ func backtrack(trace [][]int32, a, b []int32) [][2]int32 {
 		for x > px && y > py {
 			x--
 			y--
-			rev = append(rev, [2]int32{int32(x), int32(y)})
+			out = append(out, [2]int32{int32(x), int32(y)})
 		}
 		x, y = px, py
 	}
 	for x > 0 && y > 0 {
 		x--
 		y--
-		rev = append(rev, [2]int32{int32(x), int32(y)})
+		out = append(out, [2]int32{int32(x), int32(y)})
 	}
-	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
-		rev[i], rev[j] = rev[j], rev[i]
-	}
-	return rev
+	slices.Reverse(out[start:])
+	return out
 }
 
 // Op is one step of an edit script between two paragraphs' tokens.

@@ -66,8 +66,8 @@ func TestRenderRebuildsBothTexts(t *testing.T) {
 	old := "The 55th SCM was held in Seoul on November 13, 2023. Secretary Austin and Minister Shin led their delegations."
 	new := "The 56th SCM was held in Washington on October 30, 2024. The Secretary and the Minister led their respective delegations."
 	nm := names{"austin": true, "shin": true}
-	v := &vocab{ids: map[string]int32{}}
-	a, b := prepare(v, 1, old, nm), prepare(v, 1, new, nm)
+	l := NewLinker()
+	a, b := l.prepare(1, Tokens(old), nil, nm), l.prepare(1, Tokens(new), nil, nm)
 	pairs, ok := lcs(a.ids, b.ids, 1000)
 	if !ok {
 		t.Fatal("no diff")

@@ -3,7 +3,6 @@ package lineage
 import (
 	_ "embed"
 	"encoding/json"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -52,28 +51,34 @@ type Token struct {
 // Tokens splits text into tokens; the same text always gives the same
 // tokens, so an edit script stored at index time applies at read time.
 func Tokens(text string) []Token {
-	var out []Token
+	out := make([]Token, 0, len(text)/6+1)
+	// the keys of an ASCII text are pieces of its lower-case copy (one
+	// allocation, not one per capitalised word)
+	lower := ""
+	if isASCII(text) {
+		lower = strings.ToLower(text)
+	}
 	i := 0
 	for i < len(text) {
-		r, n := utf8.DecodeRuneInString(text[i:])
 		start := i
-		word := isWordRune(r)
-		if unicode.IsSpace(r) {
+		r, n := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
+		if isSpace(r) {
 			// leading white space: its own token, never compared
-			for i < len(text) {
-				r, n := utf8.DecodeRuneInString(text[i:])
-				if !unicode.IsSpace(r) {
-					break
-				}
-				i += n
-			}
+			i = skipSpace(text, i)
 			out = append(out, Token{Text: text[start:i]})
 			continue
 		}
+		word := isWordRune(r)
 		i += n
 		if word {
 			for i < len(text) {
-				r, n := utf8.DecodeRuneInString(text[i:])
+				r, n := rune(text[i]), 1
+				if r >= utf8.RuneSelf {
+					r, n = utf8.DecodeRuneInString(text[i:])
+				}
 				if !isWordRune(r) {
 					break
 				}
@@ -81,25 +86,57 @@ func Tokens(text string) []Token {
 			}
 		}
 		end := i
-		for i < len(text) {
-			r, n := utf8.DecodeRuneInString(text[i:])
-			if !unicode.IsSpace(r) {
-				break
-			}
-			i += n
-		}
+		i = skipSpace(text, i)
 		t := Token{Text: text[start:i], word: word}
-		if word {
-			t.key = strings.ToLower(text[start:end])
-		} else {
+		switch {
+		case !word:
 			t.key = punctKey(text[start:end])
+		case lower != "":
+			t.key = lower[start:end]
+		default:
+			t.key = strings.ToLower(text[start:end])
 		}
 		out = append(out, t)
 	}
 	return out
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(text string, i int) int {
+	for i < len(text) {
+		r, n := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
+		if !isSpace(r) {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r >= '\t' && r <= '\r'
+	}
+	return unicode.IsSpace(r)
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 // punctKey folds typographic variants: curly quotes, dashes.
 func punctKey(s string) string {
@@ -175,12 +212,12 @@ func normalise(ts []Token, nm names) {
 			t.key = "#ord"
 		case isYear(t.key):
 			t.key = "#year"
-		case months[t.key] && capital:
+		case capital && months[t.key]:
 			t.key = "#month"
 			if j := nextWord(ts, i); j > 0 && isDay(ts[j].key) {
 				ts[j].key = "#day"
 			}
-		case titles[t.key] && capital:
+		case capital && titles[t.key]:
 			afterTitle = true
 			if j := prevWord(ts, i); j >= 0 && articles[ts[j].key] {
 				ts[j].key = ""
@@ -251,68 +288,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// para is a paragraph ready for comparison.
-type para struct {
-	n      int
-	tokens []Token
-	seq    []int32 // indexes into tokens of the compared tokens
-	ids    []int32 // their keys as ids of one shared vocabulary
-	words  int     // compared word tokens
-	bag    []int32 // the compared words' ids, sorted (a multiset)
-	terms  []int32 // distinct content terms, for candidates
-	hash   string  // the compared word keys joined: equal hash = unchanged
-}
-
-// vocab gives keys ids shared by the paragraphs of one alignment.
-type vocab struct {
-	ids  map[string]int32
-	word []bool
-}
-
-func (v *vocab) id(key string, word bool) int32 {
-	if id, ok := v.ids[key]; ok {
-		return id
-	}
-	id := int32(len(v.word))
-	v.ids[key] = id
-	v.word = append(v.word, word)
-	return id
-}
-
-// maxCompared bounds the tokens of one paragraph that take part in
-// candidates and alignment; an enormous paragraph is compared by its start.
-const maxCompared = 20000
-
-func prepare(v *vocab, n int, text string, nm names) *para {
-	ts := Tokens(text)
-	normalise(ts, nm)
-	p := &para{n: n, tokens: ts}
-	var hb strings.Builder
-	seen := map[int32]bool{}
-	for i, t := range ts {
-		if t.key == "" {
-			continue
-		}
-		if len(p.seq) == maxCompared {
-			break
-		}
-		id := v.id(t.key, t.word)
-		p.seq = append(p.seq, int32(i))
-		p.ids = append(p.ids, id)
-		if t.word {
-			hb.WriteString(t.key)
-			hb.WriteByte(' ')
-			p.words++
-			p.bag = append(p.bag, id)
-			if !seen[id] && !stop[t.key] && len(t.key) > 2 && t.key[0] != '#' {
-				seen[id] = true
-				p.terms = append(p.terms, id)
-			}
-		}
-	}
-	p.hash = hb.String()
-	slices.Sort(p.bag)
-	return p
 }

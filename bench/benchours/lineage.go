@@ -74,11 +74,13 @@ func lineagePaths(out string, n int) error {
 	return f.Close()
 }
 
-// linkOnly times the alignment of every record with its predecessor
-// (lineage.Plan and lineage.Align, as the index build runs them, without
-// the store writes), in wall and CPU time: on a shared machine the CPU
-// time is the figure to compare with the build's.
-func linkOnly(out string, n int, profile string) error {
+// linkOnly times the alignment of every record with its predecessor and
+// the search for restored paragraphs (lineage.Plan, Align and Restore, as
+// the index build runs them, without the store writes), in wall and CPU
+// time: on a shared machine the CPU time is the figure to compare with the
+// build's. With dump, it writes every pair and restore as JSON lines (to
+// check that a change to the linking keeps its answers).
+func linkOnly(out string, n int, profile, dump string) error {
 	recs, err := readRecords(filepath.Join(out, fmt.Sprintf("records-%d.jsonl", n)))
 	if err != nil {
 		return err
@@ -91,6 +93,16 @@ func linkOnly(out string, n int, profile string) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	var dw *bufio.Writer
+	if dump != "" {
+		f, err := os.Create(dump)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		dw = bufio.NewWriter(f)
+		defer dw.Flush()
+	}
 	byID := map[string]*corpus.Record{}
 	entries := make([]lineage.Entry, len(recs))
 	for i, r := range recs {
@@ -99,17 +111,58 @@ func linkOnly(out string, n int, profile string) error {
 	}
 	cpu0, t := cpuTime(), time.Now()
 	plan := lineage.Plan(entries)
-	pairs, links := 0, 0
-	for _, r := range recs {
-		p, ok := plan[r.ID]
-		if !ok || p.Prev == "" {
+	// earlier editions first, as the index build links them
+	ids := make([]string, 0, len(plan))
+	for id := range plan {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(x, y string) int {
+		a, b := plan[x], plan[y]
+		return cmp.Or(cmp.Compare(a.Series, b.Series), cmp.Compare(a.Edition, b.Edition), cmp.Compare(x, y))
+	})
+	lk := lineage.NewLinker()
+	done := map[string]lineage.Pair{}
+	pairs, links, restored := 0, 0, 0
+	for _, id := range ids {
+		p := plan[id]
+		if p.Prev == "" {
 			continue
 		}
-		pr := lineage.Align(byID[p.Prev], r, p.CrossKind)
+		r := byID[id]
+		pr := lk.Align(byID[p.Prev], r, p.CrossKind)
+		var rl []lineage.RestoredLink
+		if !p.CrossKind && len(pr.Added) > 0 {
+			// the paragraphs dropped in the editions before the predecessor
+			// (indexer.droppedBefore)
+			var earlier []lineage.Earlier
+			cur := p.Prev
+			for depth := 0; depth < 3 && cur != "" && len(earlier) < 200; depth++ {
+				cp, ok := done[cur]
+				if !ok || plan[cur].CrossKind {
+					break
+				}
+				for _, d := range cp.Dropped {
+					if len(earlier) < 200 {
+						earlier = append(earlier, lineage.Earlier{Record: byID[cp.Old], N: d})
+					}
+				}
+				cur = cp.Old
+			}
+			rl = lk.Restore(earlier, r, pr.Added)
+		}
+		done[id] = pr
 		pairs++
 		links += len(pr.Links)
+		restored += len(rl)
+		if dw != nil {
+			b, _ := json.Marshal(struct {
+				Pair     lineage.Pair           `json:"pair"`
+				Restored []lineage.RestoredLink `json:"restored"`
+			}{pr, rl})
+			dw.Write(append(b, '\n'))
+		}
 	}
-	fmt.Printf("benchours: linked %d records to their predecessors (%d links) in %.2f s wall, %.2f s CPU\n", pairs, links, time.Since(t).Seconds(), (cpuTime() - cpu0).Seconds())
+	fmt.Printf("benchours: linked %d records to their predecessors (%d links, %d restored) in %.2f s wall, %.2f s CPU\n", pairs, links, restored, time.Since(t).Seconds(), (cpuTime() - cpu0).Seconds())
 	return nil
 }
 

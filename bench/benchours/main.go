@@ -84,6 +84,7 @@ func main() {
 	buildprofile := fs.String("buildprofile", "", "build: write a CPU profile of the build")
 	addr := fs.String("addr", "127.0.0.1:8099", "serve: listen address")
 	only := fs.String("class", "", "query: run only the queries of this class of the mix (frequent, phrase, acronym, ...), for profiling one kind of query")
+	dump := fs.String("dump", "", "link: write every pair and restore as JSON lines to this file")
 	fs.Parse(os.Args[2:])
 	dir := filepath.Join(*out, fmt.Sprintf("ours-%d", *n))
 	var err error
@@ -95,7 +96,7 @@ func main() {
 	case "serve":
 		err = serve(dir, *addr)
 	case "link":
-		err = linkOnly(*out, *n, *buildprofile)
+		err = linkOnly(*out, *n, *buildprofile, *dump)
 	case "lineagequery":
 		err = lineageQuery(*out, dir, *cpuprofile)
 	case "lineagepaths":
