@@ -3,6 +3,7 @@ package indexer
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -26,9 +27,12 @@ import (
 //
 //	lineage:      record id -> storedLineage (its place, the pair with its predecessor, restored links)
 //	lineage-from: older record id \x00 newer record id -> "" (who links from a record)
+//	lineage-texts: record id -> its paragraphs' numbers and texts (encodeTexts), what a
+//	               comparison shows, in one read instead of one index document per paragraph
 var (
-	lineageBucket     = []byte("lineage")
-	lineageFromBucket = []byte("lineage-from")
+	lineageBucket      = []byte("lineage")
+	lineageFromBucket  = []byte("lineage-from")
+	lineageTextsBucket = []byte("lineage-texts")
 )
 
 // storedLineage is what the index keeps of a record's place in its series.
@@ -287,6 +291,13 @@ func (k *linker) link(ctx context.Context, touched map[string]bool, series map[s
 			continue
 		}
 		nl := &storedLineage{Place: p, Hash: hash, PrevHash: prevHash}
+		if old == nil || touched[id] || old.Hash != hash {
+			rec, err := k.record(id)
+			if err != nil {
+				return err
+			}
+			ops = append(ops, kvOp{lineageTextsBucket, id, encodeTexts(hash, rec)})
+		}
 		if p.Prev != "" {
 			prev, err := k.record(p.Prev)
 			if err != nil {
@@ -355,7 +366,7 @@ func (k *linker) link(ctx context.Context, touched map[string]bool, series map[s
 		for _, src := range old.sources() {
 			ops = append(ops, kvOp{lineageFromBucket, src + "\x00" + id, nil})
 		}
-		ops = append(ops, kvOp{lineageBucket, id, nil})
+		ops = append(ops, kvOp{lineageBucket, id, nil}, kvOp{lineageTextsBucket, id, nil})
 	}
 	return k.store.kvWrite(ops)
 }
@@ -420,6 +431,95 @@ func (x *Index) linkAfterUpdate(ctx context.Context, store *recordStore, changes
 	delete(series, "")
 	k := &linker{store: store, manifest: manifest, mem: mem, load: load}
 	return k.link(ctx, touched, series)
+}
+
+// encodeTexts is the stored form of rec's paragraph texts: the record
+// version's hash, then each paragraph's number and text, length-prefixed
+// (uvarints), zstd-compressed.
+func encodeTexts(hash string, rec *corpus.Record) []byte {
+	n := len(hash) + 2*binary.MaxVarintLen64
+	for _, p := range rec.Paragraphs {
+		n += len(p.Text) + 2*binary.MaxVarintLen64
+	}
+	b := make([]byte, 0, n)
+	b = binary.AppendUvarint(b, uint64(len(hash)))
+	b = append(b, hash...)
+	b = binary.AppendUvarint(b, uint64(len(rec.Paragraphs)))
+	for _, p := range rec.Paragraphs {
+		b = binary.AppendUvarint(b, uint64(p.N))
+		b = binary.AppendUvarint(b, uint64(len(p.Text)))
+		b = append(b, p.Text...)
+	}
+	return zenc.EncodeAll(b, nil)
+}
+
+// decodeTexts reads what encodeTexts wrote into a record holding only
+// the paragraphs' numbers and texts; ok is false when b is damaged or was
+// written for another version than hash.
+func decodeTexts(b []byte, id, hash string) (rec *corpus.Record, ok bool) {
+	b, err := zdec.DecodeAll(b, nil)
+	if err != nil {
+		return nil, false
+	}
+	next := func() (int, bool) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > 1<<40 {
+			return 0, false
+		}
+		b = b[n:]
+		return int(v), true
+	}
+	str := func() (string, bool) {
+		l, ok := next()
+		if !ok || l > len(b) {
+			return "", false
+		}
+		s := string(b[:l])
+		b = b[l:]
+		return s, true
+	}
+	if h, ok := str(); !ok || h != hash {
+		return nil, false
+	}
+	count, ok := next()
+	if !ok || count > len(b) {
+		return nil, false
+	}
+	rec = &corpus.Record{ID: id, Paragraphs: make([]corpus.Paragraph, count)}
+	for i := range rec.Paragraphs {
+		n, ok1 := next()
+		t, ok2 := str()
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		rec.Paragraphs[i] = corpus.Paragraph{N: n, Text: t}
+	}
+	return rec, len(b) == 0
+}
+
+// texts returns record id's paragraph numbers and texts as stored with its
+// links, or its whole record from the index when they are not stored (an
+// index built before they were, a record in no series); callers hold
+// x.mu.RLock.
+func (x *Index) texts(id string) (*corpus.Record, error) {
+	if e, ok := x.manifest[id]; ok {
+		b, err := x.store.kvGet(lineageTextsBucket, id)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			if r, ok := decodeTexts(b, id, e.Hash); ok {
+				return r, nil
+			}
+		}
+	}
+	for try := 0; ; try++ {
+		r, err := x.readRecord(id)
+		if err == errVersionGone && try < 3 {
+			continue
+		}
+		return r, err
+	}
 }
 
 // splitParagraphID splits "record-p12" into the record id and 12.

@@ -472,10 +472,24 @@ func (x *Index) Compare(a, b string) (*Comparison, error) {
 		a, b = b, a
 	}
 	ea, eb := x.editionRecord(a), x.editionRecord(b)
-	x.mu.RUnlock()
 	if err != nil {
+		x.mu.RUnlock()
 		return nil, err
 	}
+	if pair != nil {
+		// the stored links: the texts stored with them are all it needs
+		defer x.mu.RUnlock()
+		ra, err := x.texts(a)
+		if err != nil {
+			return nil, err
+		}
+		rb, err := x.texts(b)
+		if err != nil {
+			return nil, err
+		}
+		return compareRows(ra, rb, *ea, *eb, pair, restored, stored, swapped), nil
+	}
+	x.mu.RUnlock()
 	ra, err := x.Record(a)
 	if err != nil {
 		return nil, err
@@ -484,15 +498,12 @@ func (x *Index) Compare(a, b string) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pair == nil {
-		// not neighbours: the older first when the order is known
-		if older(rb, ra) {
-			ra, rb, ea, eb, swapped = rb, ra, eb, ea, true
-		}
-		p := lineage.Align(ra, rb, ra.Kind != rb.Kind)
-		pair = &p
+	// not neighbours: the older first when the order is known
+	if older(rb, ra) {
+		ra, rb, ea, eb, swapped = rb, ra, eb, ea, true
 	}
-	return compareRows(ra, rb, *ea, *eb, pair, restored, stored, swapped), nil
+	p := lineage.Align(ra, rb, ra.Kind != rb.Kind)
+	return compareRows(ra, rb, *ea, *eb, &p, nil, false, swapped), nil
 }
 
 // older reports whether a is an earlier edition than b.
@@ -503,13 +514,24 @@ func older(a, b *corpus.Record) bool {
 	return a.Date != "" && b.Date != "" && a.Date < b.Date
 }
 
+// paragraphIndex is the index of paragraph n in r, or -1.
+func paragraphIndex(r *corpus.Record, n int) int {
+	if n >= 1 && n <= len(r.Paragraphs) && r.Paragraphs[n-1].N == n {
+		return n - 1
+	}
+	for i, p := range r.Paragraphs {
+		if p.N == n {
+			return i
+		}
+	}
+	return -1
+}
+
 func compareRows(ra, rb *corpus.Record, ea, eb EditionRecord, pair *lineage.Pair, restored []lineage.RestoredLink, stored, swapped bool) *Comparison {
 	c := &Comparison{A: ea, B: eb, Stored: stored, Swapped: swapped, CrossKind: pair.CrossKind, Rows: []CompareRow{}, Dropped: []CompareSide{}, Added: []CompareSide{}, Counts: map[string]int{}}
 	side := func(r *corpus.Record, n int) *CompareSide {
-		for _, p := range r.Paragraphs {
-			if p.N == n {
-				return &CompareSide{ID: corpus.ParagraphID(r.ID, n), N: n, Text: p.Text}
-			}
+		if i := paragraphIndex(r, n); i >= 0 {
+			return &CompareSide{ID: corpus.ParagraphID(r.ID, n), N: n, Text: r.Paragraphs[i].Text}
 		}
 		return nil
 	}
@@ -546,18 +568,38 @@ func compareRows(ra, rb *corpus.Record, ea, eb EditionRecord, pair *lineage.Pair
 			c.Counts[string(lineage.Restored)]++
 		}
 	}
+	// a dropped paragraph goes after the row of the old paragraph before
+	// it: the furthest row of the old paragraphs up to each n
+	type reach struct {
+		n   int
+		pos float64
+	}
+	var reaches []reach
+	for _, r := range rows {
+		if r.row.A != nil {
+			reaches = append(reaches, reach{r.row.A.N, r.b})
+		}
+	}
+	sort.Slice(reaches, func(i, j int) bool { return reaches[i].n < reaches[j].n })
+	for i := 1; i < len(reaches); i++ {
+		reaches[i].pos = max(reaches[i].pos, reaches[i-1].pos)
+	}
+	var droppedRows []reach
 	for _, n := range pair.Dropped {
 		sa := side(ra, n)
 		if sa == nil {
 			continue
 		}
-		// after the row of the old paragraph before it
 		pos := 0.0
-		for _, r := range rows {
-			if r.row.A != nil && r.row.A.N < n && r.b > pos {
-				pos = r.b
+		if i := sort.Search(len(reaches), func(i int) bool { return reaches[i].n >= n }); i > 0 {
+			pos = max(pos, reaches[i-1].pos)
+		}
+		for _, d := range droppedRows { // and of the dropped ones before it
+			if d.n < n {
+				pos = max(pos, d.pos)
 			}
 		}
+		droppedRows = append(droppedRows, reach{n, pos + 0.5})
 		rows = append(rows, keyed{CompareRow{A: sa, Kind: lineage.Dropped, Diff: []lineage.Piece{}}, pos + 0.5, float64(n)})
 		c.Dropped = append(c.Dropped, *sa)
 		c.Counts[lineage.Dropped]++

@@ -206,3 +206,76 @@ func TestLineageIncremental(t *testing.T) {
 		t.Error("history of a removed record")
 	}
 }
+
+// TestCompareReadsStoredTexts: a comparison of neighbouring editions reads
+// the texts stored with the links, which are the records' texts, and a
+// record changed since shows its new text (never a stale copy).
+func TestCompareReadsStoredTexts(t *testing.T) {
+	shipped, eds := lineageRecords(t)
+	x, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	ctx := context.Background()
+	if _, err := x.Sync(ctx, append(slices.Clone(shipped), eds[56], eds[57]), nil); err != nil {
+		t.Fatal(err)
+	}
+	check := func(c *Comparison, ra, rb *corpus.Record) {
+		t.Helper()
+		text := func(r *corpus.Record, n int) string {
+			for _, p := range r.Paragraphs {
+				if p.N == n {
+					return p.Text
+				}
+			}
+			return "(none)"
+		}
+		if len(c.Rows) == 0 {
+			t.Fatal("no rows")
+		}
+		for _, row := range c.Rows {
+			if row.A != nil && row.A.Text != text(ra, row.A.N) {
+				t.Errorf("row A %d: %q", row.A.N, row.A.Text)
+			}
+			if row.B != nil && row.B.Text != text(rb, row.B.N) {
+				t.Errorf("row B %d: %q", row.B.N, row.B.Text)
+			}
+		}
+	}
+	r55, err := x.Record(scm55)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x.Compare(scm55, scm56)
+	if err != nil || !c.Stored {
+		t.Fatalf("compare: %v stored %v", err, c != nil && c.Stored)
+	}
+	check(c, r55, eds[56])
+
+	changed := *eds[56]
+	changed.Paragraphs = slices.Clone(eds[56].Paragraphs)
+	changed.Paragraphs[0].Text = "A paragraph rewritten since the 56th SCM was indexed."
+	if _, err := x.Upsert(ctx, []*corpus.Record{&changed}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = x.Compare(scm55, scm56); err != nil || !c.Stored {
+		t.Fatalf("compare after the change: %v", err)
+	}
+	check(c, r55, &changed)
+	if b, _ := x.store.kvGet(lineageTextsBucket, scm56); b == nil {
+		t.Error("no texts stored with the links of the 56th")
+	}
+
+	// a stored form of another version is not used
+	b := encodeTexts("old-hash", eds[56])
+	if _, ok := decodeTexts(b, scm56, "new-hash"); ok {
+		t.Error("texts of another version decoded")
+	}
+	if r, ok := decodeTexts(b, scm56, "old-hash"); !ok || len(r.Paragraphs) != len(eds[56].Paragraphs) || r.Paragraphs[3].N != eds[56].Paragraphs[3].N || r.Paragraphs[3].Text != eds[56].Paragraphs[3].Text {
+		t.Error("texts do not decode to the record's")
+	}
+	if _, ok := decodeTexts(b[:len(b)/2], scm56, "old-hash"); ok {
+		t.Error("damaged texts decoded")
+	}
+}
