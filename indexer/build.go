@@ -97,7 +97,7 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, chan
 		if ctx.Err() != nil {
 			break
 		}
-		n, err := addDocs(j.batch, c, manifest, st)
+		n, err := x.addDocs(j.batch, c, manifest, st)
 		if err != nil {
 			cancel(err)
 			break

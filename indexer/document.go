@@ -1,7 +1,14 @@
 package indexer
 
 import (
+	"bytes"
+	"fmt"
 	"strconv"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"dialoguesearch/corpus"
 )
@@ -85,4 +92,136 @@ func NewParagraph(r *corpus.Record, p *corpus.Paragraph) Paragraph {
 		Speakers: corpus.NonNil(p.Speakers), Sides: corpus.NonNil(p.Sides), Topics: corpus.NonNil(p.Topics),
 		Text: p.Text,
 	}
+}
+
+// sharedText is the analysis of a paragraph's text, done once for its two
+// indexed fields: bleve analyses each field mapping of a value on its own,
+// which analysed every text twice, once for the words and once for their
+// pairs (pairs_filter.go). The pairs field derives its terms from the text
+// field's tokens instead.
+type sharedText struct {
+	analyzer analysis.Analyzer
+	value    []byte
+	tokens   analysis.TokenStream
+	done     bool
+	uses     int
+}
+
+// analyze returns the tokens of the text, analysing it on the first call.
+// Both fields of a document are analysed by one goroutine, in turn.
+func (s *sharedText) analyze() analysis.TokenStream {
+	if !s.done {
+		// the token filters rewrite the bytes in place, and the value is stored
+		s.tokens = s.analyzer.Analyze(bytes.Clone(s.value))
+		s.done = true
+	}
+	return s.tokens
+}
+
+// release drops the tokens once both fields have their terms: the batch
+// holds its documents until its segment is built.
+func (s *sharedText) release() {
+	if s.uses++; s.uses == 2 {
+		s.tokens = nil
+	}
+}
+
+// textField is an indexed field of a paragraph's text: the words (pairs
+// false), or the pairs of neighbouring words at the position of the first
+// (pairs true). A pair's location keeps its position only: phrases of pairs
+// need positions, and snippets re-analyse the text rather than read offsets,
+// so the offsets would only take room in the index.
+type textField struct {
+	name    string
+	options index.FieldIndexingOptions
+	text    *sharedText
+	pairs   bool
+	stored  []byte // the value when the field is stored
+
+	length int
+	freqs  index.TokenFrequencies
+}
+
+func (f *textField) Name() string                        { return f.name }
+func (f *textField) ArrayPositions() []uint64            { return nil }
+func (f *textField) Options() index.FieldIndexingOptions { return f.options }
+func (f *textField) Value() []byte                       { return f.stored }
+func (f *textField) NumPlainTextBytes() uint64           { return uint64(len(f.text.value)) }
+func (f *textField) EncodedFieldType() byte              { return 't' }
+func (f *textField) AnalyzedLength() int                 { return f.length }
+func (f *textField) AnalyzedTokenFrequencies() index.TokenFrequencies {
+	return f.freqs
+}
+
+// Size is the field's memory, as bleve counts it for its batch accounting.
+func (f *textField) Size() int {
+	n := 96 + len(f.name) + len(f.stored)
+	for k, v := range f.freqs {
+		n += len(k) + len(v.Term) + 64 + len(v.Locations)*56
+	}
+	return n
+}
+
+// Analyze computes the field's terms; the second call does nothing.
+func (f *textField) Analyze() {
+	if f.freqs != nil {
+		return
+	}
+	tokens := f.text.analyze()
+	defer f.text.release()
+	if !f.pairs {
+		f.length = len(tokens)
+		f.freqs = analysis.TokenFrequency(tokens, nil, f.options)
+		return
+	}
+	f.freqs = make(index.TokenFrequencies, len(tokens))
+	if len(tokens) < 2 {
+		return
+	}
+	var locs []index.TokenLocation
+	if f.options.IncludeTermVectors() {
+		locs = make([]index.TokenLocation, len(tokens)-1)
+	}
+	for i := 0; i+1 < len(tokens); i++ {
+		a, b := tokens[i], tokens[i+1]
+		gap := b.Position - a.Position
+		if gap <= 0 {
+			continue
+		}
+		term := pairTerm(a.Term, b.Term, gap)
+		tf, ok := f.freqs[string(term)]
+		if !ok {
+			tf = &index.TokenFreq{Term: term}
+			f.freqs[string(term)] = tf
+		}
+		tf.SetFrequency(tf.Frequency() + 1)
+		if locs != nil {
+			locs[f.length] = index.TokenLocation{Position: a.Position}
+			tf.Locations = append(tf.Locations, &locs[f.length])
+		}
+		f.length++
+	}
+}
+
+// newDocument is the bleve document of paragraph p of r: the mapping's
+// fields, with the two fields of the text replaced by textFields that share
+// one analysis.
+func newDocument(im *mapping.IndexMappingImpl, analyzer analysis.Analyzer, r *corpus.Record, p *corpus.Paragraph) (*document.Document, error) {
+	id := corpus.ParagraphID(r.ID, p.N)
+	doc := document.NewDocument(id)
+	if err := im.MapDocument(doc, newParagraphDoc(r, p)); err != nil {
+		return nil, fmt.Errorf("indexer: index %s: %w", id, err)
+	}
+	shared := &sharedText{analyzer: analyzer, value: []byte(p.Text)}
+	for i, f := range doc.Fields {
+		switch f.Name() {
+		case fText, fPairs:
+			tf := &textField{name: f.Name(), options: f.Options(), text: shared, pairs: f.Name() == fPairs}
+			if tf.options.IsStored() {
+				tf.stored = shared.value
+			}
+			doc.Fields[i] = tf
+		}
+	}
+	return doc, nil
 }

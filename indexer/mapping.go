@@ -14,13 +14,15 @@ import (
 // Version is the version of the mapping and analysis. Bump it on any change
 // to either: the next Open removes the old index-v<N> directory and Sync
 // rebuilds the index from the corpus.
-const Version = 6
+const Version = 7
 
 // AnalyzerName is the analyzer of paragraph text and of query words.
 const AnalyzerName = "dialoguesearch/en"
 
 // PairsAnalyzerName is the analyzer of the phrases field: the text
-// analyzer followed by PairsFilter.
+// analyzer followed by PairsFilter. Paragraphs are not analysed with it:
+// their pairs are derived from the text field's tokens (textField in
+// document.go), which gives the same terms.
 const PairsAnalyzerName = "dialoguesearch/en_pairs"
 
 // docType is the bleve document type of a paragraph.
@@ -29,7 +31,7 @@ const docType = "paragraph"
 // Field names of a paragraph document.
 const (
 	fText     = "text"       // analysed, stored, term vectors (phrases)
-	fPairs    = "text_pairs" // the pairs of neighbouring terms of text, with positions (pairs_filter.go)
+	fPairs    = "text_pairs" // the pairs of neighbouring terms of text, with positions but no offsets (pairs_filter.go, document.go)
 	fRecordID = "record_id"
 	fTitle    = "title"
 	fDate     = "date"

@@ -181,7 +181,7 @@ func entryOf(r *corpus.Record, hash string) manifestEntry {
 
 // addDocs adds the paragraphs of c.rec to batch, deleting those of the
 // version it replaces, and counts them in st.
-func addDocs(batch *bleve.Batch, c *change, manifest map[string]manifestEntry, st *UpdateStats) (int, error) {
+func (x *Index) addDocs(batch *bleve.Batch, c *change, manifest map[string]manifestEntry, st *UpdateStats) (int, error) {
 	if c.old != nil {
 		for _, p := range c.old.Paragraphs {
 			batch.Delete(corpus.ParagraphID(c.id, p.N))
@@ -203,9 +203,12 @@ func addDocs(batch *bleve.Batch, c *change, manifest map[string]manifestEntry, s
 	}
 	for pi := range c.rec.Paragraphs {
 		p := &c.rec.Paragraphs[pi]
-		id := corpus.ParagraphID(c.id, p.N)
-		if err := batch.Index(id, newParagraphDoc(c.rec, p)); err != nil {
-			return 0, fmt.Errorf("indexer: index %s: %w", id, err)
+		doc, err := newDocument(x.mapping, x.analyzer, c.rec, p)
+		if err != nil {
+			return 0, err
+		}
+		if err := batch.IndexAdvanced(doc); err != nil {
+			return 0, fmt.Errorf("indexer: index %s: %w", doc.ID(), err)
 		}
 		st.Paragraphs++
 		if !oldTexts[p.Text] {
@@ -247,7 +250,7 @@ func (x *Index) apply(ctx context.Context, bi bleve.Index, store *recordStore, c
 			return nil, err
 		}
 		c := &changes[i]
-		n, err := addDocs(batch, c, manifest, st)
+		n, err := x.addDocs(batch, c, manifest, st)
 		if err != nil {
 			return nil, err
 		}
