@@ -89,8 +89,8 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dialoguesearch index: %v\n", cerr)
 		return 1
 	}
-	fmt.Fprintf(stdout, "added %d, changed %d, removed %d, unchanged %d (%d paragraphs indexed, %d files skipped) in %s\n",
-		up.Added, up.Changed, up.Removed, up.Unchanged, up.Paragraphs, len(up.Skipped), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "added %d, changed %d, removed %d, unchanged %d (%d paragraphs indexed, %d files skipped; %d files parsed, %d unchanged files not parsed) in %s\n",
+		up.Added, up.Changed, up.Removed, up.Unchanged, up.Paragraphs, len(up.Skipped), up.Parsed, up.Reused, time.Since(start).Round(time.Millisecond))
 	if aerr != nil {
 		fmt.Fprintf(stderr, "dialoguesearch index: the index is updated, but the alerts failed: %s\n", errorText(aerr))
 		return 1

@@ -88,7 +88,7 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 		idx, _ := a.Index()
 		st := idx.Stats()
 		log.Info("index ready", "records", st.Records, "paragraphs", st.Paragraphs,
-			"added", up.Added, "changed", up.Changed, "removed", up.Removed,
+			"added", up.Added, "changed", up.Changed, "removed", up.Removed, "parsed", up.Parsed, "reused", up.Reused,
 			"took", time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(stdout, "dialoguesearch: index ready (%d records, %d paragraphs) at %s\n", st.Records, st.Paragraphs, url)
 	})

@@ -14,6 +14,9 @@ import (
 type Update struct {
 	indexer.UpdateStats
 	Skipped []corpus.Problem // record files that could not be parsed
+	// Parsed counts the record files parsed; Reused those the parse cache
+	// knew unchanged (not parsed: their indexed records stay).
+	Parsed, Reused int
 	// AlertMatches counts the alert matches the new paragraphs made; when
 	// AlertErr is set the index is updated but the alerts failed.
 	AlertMatches int
@@ -43,20 +46,35 @@ func (a *App) Build(ctx context.Context, progress func(done, total int)) (Update
 		a.idx.Store(a.opened)
 		a.log.Info("index ready from the last run; checking the corpus for changes")
 	}
-	recs, problems := a.Records()
-	a.SetProgress(0, len(recs))
-	stats, err := a.opened.Sync(ctx, recs, func(done, total int) {
+	// Files the parse cache knows unchanged are read and hashed, not
+	// parsed: their records stay in the index as they are.
+	rules := corpus.DefaultRules()
+	cache := a.loadParseCache(rules, a.opened.Versions())
+	l := rules.LoadCached(a.corpusFS(), cache)
+	ingested, more := LoadIngested(a.cfg.DataDir)
+	recs, replaced := withIngested(l.Records, ingested)
+	problems := append(l.Problems, more...)
+	keep := make([]string, 0, len(l.Kept))
+	for _, id := range l.Kept {
+		keep = append(keep, id) // an ingested record of the same id wins (recs holds it)
+	}
+	a.log.Info("corpus read", "parsed", len(l.Records), "reused", len(l.Kept), "skipped", len(l.Problems))
+	a.SetProgress(0, len(recs)+len(keep))
+	stats, err := a.opened.SyncKeeping(ctx, recs, keep, func(done, total int) {
 		a.SetProgress(done, total)
 		if progress != nil {
 			progress(done, total)
 		}
 	})
-	up := Update{UpdateStats: stats, Skipped: problems}
+	up := Update{UpdateStats: stats, Skipped: problems, Parsed: len(l.Records), Reused: len(l.Kept)}
 	if err != nil {
 		if ctx.Err() == nil {
 			a.SetBuildError(err)
 		}
 		return up, err
+	}
+	if err := a.saveParseCache(rules, l, replaced, a.opened.Versions()); err != nil {
+		a.log.Warn("parse cache not saved; the next start parses every record file", "err", err)
 	}
 	up.AlertMatches, up.AlertErr = a.SetIndex(ctx, a.opened, stats)
 	return up, nil

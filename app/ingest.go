@@ -139,12 +139,19 @@ func safeFileName(id string) string {
 // index build on start and for `dialoguesearch index`.
 func WithIngested(recs []*corpus.Record, dataDir string) ([]*corpus.Record, []corpus.Problem) {
 	ingested, problems := LoadIngested(dataDir)
-	if len(ingested) == 0 {
-		return recs, problems
-	}
+	out, _ := withIngested(recs, ingested)
+	return out, problems
+}
+
+// withIngested is recs with the ingested records, which replace those of
+// the same id; it returns the ids of the ingested records too.
+func withIngested(recs, ingested []*corpus.Record) ([]*corpus.Record, map[string]bool) {
 	byID := map[string]bool{}
 	for _, r := range ingested {
 		byID[r.ID] = true
+	}
+	if len(ingested) == 0 {
+		return recs, byID
 	}
 	out := make([]*corpus.Record, 0, len(recs)+len(ingested))
 	for _, r := range recs {
@@ -152,7 +159,7 @@ func WithIngested(recs []*corpus.Record, dataDir string) ([]*corpus.Record, []co
 			out = append(out, r)
 		}
 	}
-	return append(out, ingested...), problems
+	return append(out, ingested...), byID
 }
 
 // LoadIngested parses the records ingested through the API (kept under

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"path"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -150,52 +149,16 @@ func Load(fsys fs.FS) ([]*Record, []Problem) { return DefaultRules().Load(fsys) 
 
 // Load is the package-level Load with these rules.
 func (r *Rules) Load(fsys fs.FS) ([]*Record, []Problem) {
-	recs := []*Record{}
-	var problems []Problem
-	var names []string
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			problems = append(problems, Problem{File: p, Err: fmt.Errorf("corpus: %s: %w", p, err)})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		base := path.Base(p)
-		if p != "." && strings.HasPrefix(base, ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || !IsRecordFile(base) {
-			return nil
-		}
-		names = append(names, p)
-		return nil
-	})
-	if err != nil {
-		problems = append(problems, Problem{File: ".", Err: err})
-	}
-	sort.Strings(names)
-	parsed := r.loadAll(fsys, names)
-	byID := map[string]string{}
-	for i, name := range names {
-		rec, err := parsed[i].Record, parsed[i].Err
-		if err != nil {
-			problems = append(problems, Problem{File: name, Err: err})
-			continue
-		}
-		if prev, dup := byID[rec.ID]; dup {
-			problems = append(problems, Problem{File: name, Err: &failure.Error{Kind: failure.Conflict,
-				Msg: fmt.Sprintf("corpus: %s: record id %q is already used by %s", name, rec.ID, prev), Err: ErrDuplicate}})
-			continue
-		}
-		byID[rec.ID] = name
-		recs = append(recs, rec)
-	}
-	return recs, problems
+	l := r.LoadCached(fsys, nil)
+	return l.Records, l.Problems
 }
+
+func duplicateProblem(name, id, prev string) Problem {
+	return Problem{File: name, Err: &failure.Error{Kind: failure.Conflict,
+		Msg: fmt.Sprintf("corpus: %s: record id %q is already used by %s", name, id, prev), Err: ErrDuplicate}}
+}
+
+func pathBase(p string) string { return path.Base(p) }
 
 // Parsed is the outcome of parsing one file in ParseAll.
 type Parsed struct {
@@ -203,31 +166,31 @@ type Parsed struct {
 	Err    error
 }
 
-// loadAll parses the files names of fsys with their sidecars on every core.
-func (r *Rules) loadAll(fsys fs.FS, names []string) []Parsed {
-	return ParseAll(names, func(name string) (*Record, error) { return r.loadOne(fsys, name) })
-}
-
 // ParseAll calls parse for each of names on every core (GOMAXPROCS
 // workers) and returns the outcomes in the order of names.
 func ParseAll(names []string, parse func(name string) (*Record, error)) []Parsed {
 	out := make([]Parsed, len(names))
-	workers := min(runtime.GOMAXPROCS(0), len(names))
+	parallel(len(names), func(i int) { out[i].Record, out[i].Err = parse(names[i]) })
+	return out
+}
+
+// parallel calls f(0) ... f(n-1) on GOMAXPROCS workers.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(names) {
+				if i >= n {
 					return
 				}
-				out[i].Record, out[i].Err = parse(names[i])
+				f(i)
 			}
 		})
 	}
 	wg.Wait()
-	return out
 }
 
 // ErrDuplicate is the error of a Problem for a second record with an ID

@@ -46,15 +46,22 @@ func encodeRecord(r *corpus.Record) ([]byte, string, error) {
 // A large build into an empty index goes to a fresh directory that replaces
 // the live one atomically when complete.
 func (x *Index) Sync(ctx context.Context, recs []*corpus.Record, progress func(done, total int)) (UpdateStats, error) {
-	return x.update(ctx, recs, true, progress)
+	return x.update(ctx, recs, nil, true, progress)
+}
+
+// SyncKeeping is Sync where the indexed records of the ids in keep (that
+// recs does not hold) count as given unchanged: the caller knows that
+// they did not change without having them (the app's parse cache).
+func (x *Index) SyncKeeping(ctx context.Context, recs []*corpus.Record, keep []string, progress func(done, total int)) (UpdateStats, error) {
+	return x.update(ctx, recs, keep, true, progress)
 }
 
 // Upsert adds or replaces recs, leaving every other record alone.
 func (x *Index) Upsert(ctx context.Context, recs []*corpus.Record) (UpdateStats, error) {
-	return x.update(ctx, recs, false, nil)
+	return x.update(ctx, recs, nil, false, nil)
 }
 
-func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers bool, progress func(done, total int)) (UpdateStats, error) {
+func (x *Index) update(ctx context.Context, recs []*corpus.Record, keep []string, removeOthers bool, progress func(done, total int)) (UpdateStats, error) {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
 
@@ -98,6 +105,12 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, removeOthers 
 			c.old = o
 		}
 		changes = append(changes, c)
+	}
+	for _, id := range keep {
+		if _, had := old[id]; had && !seen[id] {
+			seen[id] = true
+			st.Unchanged++
+		}
 	}
 	if removeOthers {
 		ids := make([]string, 0)

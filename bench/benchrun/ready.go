@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,6 +30,14 @@ type ReadyRun struct {
 	// /dev/null), for the share of parsing in the time to ready.
 	ParseSeconds float64 `json:"parse_seconds"`
 	Hits         int     `json:"hits"` // total of a search after ready (a check)
+	// Restart: serve again over the same data dir with nothing changed:
+	// the first 200 of /readyz, the end of its background check of the
+	// corpus ("index ready" on stdout), and the CPU time (user+sys) of
+	// the whole restart up to then.
+	RestartReadySeconds float64 `json:"restart_ready_seconds"`
+	RestartSyncSeconds  float64 `json:"restart_sync_seconds"`
+	RestartCPUSeconds   float64 `json:"restart_cpu_seconds"`
+	RestartPeakRSSBytes int64   `json:"restart_peak_rss_bytes"`
 }
 
 // runReady builds the binary, starts `serve --corpus -files` with an empty
@@ -105,6 +114,9 @@ func runReady(o opts) error {
 	if r.Paragraphs == 0 || r.Hits == 0 {
 		return fmt.Errorf("ready: %d paragraphs indexed, %d hits for alliance", r.Paragraphs, r.Hits)
 	}
+	if err := restartReady(bin, o.files, data, addr, &r); err != nil {
+		return err
+	}
 	pt := mix.Start()
 	p := exec.Command(bin, append([]string{"parse"}, names...)...)
 	p.Stdout = io.Discard
@@ -115,5 +127,59 @@ func runReady(o opts) error {
 	bs, _ := json.MarshalIndent(r, "", " ")
 	fmt.Printf("ready: %d files, %d paragraphs: ready in %.2f s, peak RSS %.0f MB; parse alone %.2f s (%.0f paragraphs/s)\n",
 		r.Files, r.Paragraphs, r.ReadySeconds, float64(r.PeakRSSBytes)/(1<<20), r.ParseSeconds, float64(r.Paragraphs)/r.ParseSeconds)
+	fmt.Printf("ready: restart with nothing changed: ready in %.2f s, corpus checked in %.2f s, %.2f s CPU, peak RSS %.0f MB\n",
+		r.RestartReadySeconds, r.RestartSyncSeconds, r.RestartCPUSeconds, float64(r.RestartPeakRSSBytes)/(1<<20))
 	return os.WriteFile(o.path("ready.json"), bs, 0o644)
+}
+
+// restartReady starts serve again over data (nothing changed since the
+// first run) and measures it into r.
+func restartReady(bin, files, data, addr string, r *ReadyRun) error {
+	srv := exec.Command(bin, "serve", "--corpus", files, "--data", data, "--addr", addr, "--log-level", "warn")
+	out, err := srv.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	srv.Stderr = os.Stderr
+	t := mix.Start()
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer srv.Process.Kill()
+	synced := make(chan float64, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "index ready") {
+				synced <- t.Seconds()
+			}
+		}
+	}()
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		resp, err := client.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				r.RestartReadySeconds = t.Seconds()
+				break
+			}
+		}
+		if t.Seconds() > 600 {
+			return fmt.Errorf("ready: restart not ready after 600 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case r.RestartSyncSeconds = <-synced:
+	case <-time.After(600 * time.Second):
+		return fmt.Errorf("ready: the restart did not finish checking the corpus in 600 s")
+	}
+	srv.Process.Signal(syscall.SIGTERM)
+	srv.Wait()
+	if ru, ok := srv.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.RestartPeakRSSBytes = ru.Maxrss * 1024
+	}
+	r.RestartCPUSeconds = (srv.ProcessState.UserTime() + srv.ProcessState.SystemTime()).Seconds()
+	return nil
 }
