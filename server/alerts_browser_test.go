@@ -1,6 +1,11 @@
 package server
 
 import (
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,4 +145,92 @@ func mustList(t *testing.T, env *alertEnv) []any {
 		out[i] = vs[i]
 	}
 	return out
+}
+
+// A series watch made in the browser: "My alerts" has its form (the
+// index's series to choose from, tracked phrases, channels); the saved
+// watch's page says what it watches, its edit form changes the phrases,
+// and My alerts lists it as a series watch. When the next SCM edition is
+// ingested, its page shows the change report.
+func TestBrowserSeriesWatch(t *testing.T) {
+	browser := newBrowser(t)
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	ctx := newTab(t, browser)
+
+	run(t, ctx, chromedp.Navigate(env.base+"/alerts"))
+	waitFor(t, ctx, `document.getElementById("watch-form")`)
+	options := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#watch-series option")).map(o => o.value)`)
+	if !slices.Contains(options, "SCM") || !slices.Contains(options, "KIDD") || !slices.Contains(options, "") {
+		t.Errorf("series to choose from: %q", options)
+	}
+	checkAxe(t, ctx, "my alerts with the series watch form")
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("watch-series").value = "SCM"`))
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("watch-track"), "extended deterrence\nOPCON transition"))
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("watch-name"), "SCM wording"))
+	screenshot(t, ctx, "alert-watch-new-desktop", 1280, 900)
+	screenshot(t, ctx, "alert-watch-new-phone", 390, 844)
+	click(t, ctx, `#watch-form button[type="submit"]`)
+	waitFor(t, ctx, `document.getElementById("alert-created")`)
+	if kind := eval[string](t, ctx, `document.getElementById("alert-kind").textContent`); !strings.Contains(kind, "Series watch") {
+		t.Errorf("kind %q", kind)
+	}
+	if s := eval[string](t, ctx, `document.getElementById("alert-series").textContent`); s != "SCM" {
+		t.Errorf("series %q", s)
+	}
+	if tr := eval[string](t, ctx, `document.getElementById("alert-track").textContent`); !strings.Contains(tr, "“extended deterrence”") || !strings.Contains(tr, "“OPCON transition”") {
+		t.Errorf("tracked %q", tr)
+	}
+	vs, err := env.svc.List()
+	if err != nil || len(vs) != 1 || vs[0].Series != "SCM" || !slices.Equal(vs[0].Track, []string{"extended deterrence", "OPCON transition"}) || vs[0].Query != "" {
+		t.Fatalf("saved: %+v (%v)", vs, err)
+	}
+
+	// Edit: one phrase only.
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("edit-track").value = "extended deterrence"`))
+	click(t, ctx, `#alert-edit button[type="submit"]`)
+	waitFor(t, ctx, `document.querySelector(".notice") && document.querySelector(".notice").textContent.includes("Changes saved")`)
+	if tr := eval[string](t, ctx, `document.getElementById("alert-track").textContent`); tr != "“extended deterrence”" {
+		t.Errorf("tracked after the edit %q", tr)
+	}
+	if vs, _ := env.svc.List(); len(vs) != 1 || vs[0].Series != "SCM" || len(vs[0].Track) != 1 {
+		t.Errorf("after the edit: %+v", vs)
+	}
+	checkAxe(t, ctx, "series watch page")
+
+	// The next edition arrives: the page shows its change report.
+	b, err := os.ReadFile("../lineage/testdata/editions/2024-10-30-scm-56-joint-communique.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.ingest(string(b))
+	run(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, `document.querySelector("#alert-matches .hit")`)
+	report := eval[string](t, ctx, `document.getElementById("alert-matches").innerText`)
+	if !strings.Contains(report, "dropped") || !strings.Contains(report, "reworded") {
+		t.Errorf("change report: %.400q", report)
+	}
+	screenshot(t, ctx, "alert-watch-page-desktop", 1280, 900)
+
+	// My alerts lists it with its kind.
+	run(t, ctx, chromedp.Navigate(env.base+"/alerts"))
+	waitFor(t, ctx, `document.querySelector("#my-alerts-list li .muted") && document.querySelector("#my-alerts-list li .muted").textContent !== ""`)
+	if txt := eval[string](t, ctx, `document.getElementById("my-alerts-list").textContent`); !strings.Contains(txt, "SCM wording") || !strings.Contains(txt, "series watch (SCM)") {
+		t.Errorf("My alerts: %q", txt)
+	}
+}
+
+// A series watch without a series is refused on the same page, with the
+// fields kept.
+func TestUISeriesWatchNeedsASeries(t *testing.T) {
+	env := startAlertEnv(t, t.TempDir(), nil, false)
+	form := url.Values{"watch": {""}, "track": {"extended deterrence"}, "name": {"no series"}}
+	res, err := http.PostForm(env.base+"/alerts/new", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), `id="watch-error"`) || !strings.Contains(string(body), "extended deterrence</textarea>") {
+		t.Errorf("status %d, body %.600s", res.StatusCode, body)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -67,6 +68,8 @@ func carriedFilters(filters map[string][]string, from, to string) []carried {
 type alertPage struct {
 	chrome
 	Carried    []carried
+	SeriesList []string // a series watch's choices
+	Track      string   // its tracked phrases, one a line
 	Alert      *alert.View
 	Token      string
 	Created    bool
@@ -92,6 +95,13 @@ func inputFromForm(v url.Values) alert.Input {
 		Search: alert.Search{Query: strings.TrimSpace(v.Get("q")), From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to"))},
 		Email:  v.Get("email"), WebhookURL: v.Get("webhook_url"), Frequency: v.Get("frequency"),
 	}}
+	// a series watch: the series, and tracked phrases one a line
+	in.Series = strings.TrimSpace(v.Get("watch"))
+	for _, line := range strings.Split(v.Get("track"), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			in.Track = append(in.Track, line)
+		}
+	}
 	for _, f := range indexer.FacetNames {
 		for _, val := range v[f] {
 			if val = strings.TrimSpace(val); val != "" {
@@ -154,6 +164,11 @@ func (s *Server) handleUIAlertCreate(c echo.Context) error {
 	}
 	v, err := svc.Create(in)
 	if err != nil {
+		if failure.KindOf(err) == failure.BadInput && form.Has("watch") {
+			p := s.myAlertsPage(in)
+			p.Error = failure.Message(err)
+			return s.render(c, http.StatusBadRequest, "alerts", p)
+		}
 		if failure.KindOf(err) == failure.BadInput {
 			p := s.newAlertPage(c, in)
 			p.Error = failure.Message(err)
@@ -203,6 +218,10 @@ func (s *Server) handleAlertPage(c echo.Context) error {
 		p.Notice = "The confirmation email was sent again."
 	}
 	p.Carried = carriedFilters(v.Filters, v.From, v.To)
+	if v.Series != "" {
+		p.SeriesList = s.seriesList(v.Series)
+		p.Track = strings.Join(v.Track, "\n")
+	}
 	for _, m := range mp.Matches {
 		p.Matches = append(p.Matches, alertMatchView{Match: m, Snippet: template.HTML(m.SnippetHTML)})
 	}
@@ -273,6 +292,12 @@ func (s *Server) handleUIAlertEdit(c echo.Context) error {
 	in.Active = form.Get("active") != ""
 	in.Set = map[string]bool{"name": true, "q": true, "filters": true, "from": true, "to": true,
 		"email": true, "webhook_url": true, "frequency": true, "active": true}
+	if form.Has("watch") {
+		// a series watch's form: its series and tracked phrases instead
+		// of a search (one set through the API is kept)
+		in.Set = map[string]bool{"name": true, "watch": true, "track": true,
+			"email": true, "webhook_url": true, "frequency": true, "active": true}
+	}
 	if _, err := svc.Update(id, tok, in); err != nil {
 		return err
 	}
@@ -301,7 +326,9 @@ func (s *Server) handleUIAlertDelete(c echo.Context) error {
 	if err := svc.Delete(id, tok); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "alerts", myAlertsPage{chrome: chrome{Nav: "alerts"}, Deleted: id})
+	p := s.myAlertsPage(alert.Input{})
+	p.Deleted = id
+	return s.render(c, http.StatusOK, "alerts", p)
 }
 
 type alertStopPage struct {
@@ -340,15 +367,45 @@ func (s *Server) handleUIAlertStop(c echo.Context) error {
 type myAlertsPage struct {
 	chrome
 	Deleted string // id of an alert just deleted: the browser forgets it
+	// the form of a new series watch
+	SeriesList []string
+	Watch      alert.Input
+	Track      string
+	Error      string
 }
 
 // handleUIMyAlerts is "My alerts": the page's script lists the alerts whose
-// tokens this browser remembers, reading each from the API.
+// tokens this browser remembers, reading each from the API; below, the
+// form of a new series watch.
 func (s *Server) handleUIMyAlerts(c echo.Context) error {
 	if _, err := s.alertService(); err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "alerts", myAlertsPage{chrome: chrome{Nav: "alerts"}})
+	return s.render(c, http.StatusOK, "alerts", s.myAlertsPage(alert.Input{Settings: alert.Settings{Search: alert.Search{Series: c.QueryParam("watch")}}}))
+}
+
+func (s *Server) myAlertsPage(in alert.Input) myAlertsPage {
+	return myAlertsPage{chrome: chrome{Nav: "alerts"}, SeriesList: s.seriesList(in.Series), Watch: in, Track: strings.Join(in.Track, "\n")}
+}
+
+// seriesList is the meeting series of the indexed records, by name, with
+// keep (an alert's series) among them even when no record has it yet.
+func (s *Server) seriesList(keep string) []string {
+	var out []string
+	if idx, err := s.app.Index(); err == nil {
+		if recs, err := idx.Records(); err == nil {
+			for _, r := range recs {
+				if r.Meeting.Series != "" && !slices.Contains(out, r.Meeting.Series) {
+					out = append(out, r.Meeting.Series)
+				}
+			}
+		}
+	}
+	if keep != "" && !slices.ContainsFunc(out, func(v string) bool { return strings.EqualFold(v, keep) }) {
+		out = append(out, keep)
+	}
+	slices.SortFunc(out, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return out
 }
 
 // alertActionPage is a one-question page: confirm an address, unsubscribe

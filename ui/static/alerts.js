@@ -57,7 +57,9 @@
       .then(function (v) {
         if (!v) { return; }
         a.textContent = v.name;
-        meta.textContent = v.matches + (v.matches === 1 ? " match" : " matches") + (v.active ? "" : " · stopped");
+        var kind = v.watch ? "series watch (" + v.watch + ")" : "search";
+        var count = v.watch ? (v.matches === 1 ? " change" : " changes") : (v.matches === 1 ? " match" : " matches");
+        meta.textContent = kind + " · " + v.matches + count + (v.active ? "" : " · stopped");
       })
       .catch(function () { meta.textContent = "(could not load)"; });
   });
