@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
@@ -55,9 +56,28 @@ func (d *facetDict) id(f int, v string) uint32 {
 
 // segColumns holds the facet value ordinals of each document of a segment,
 // all facets together: ords[off[doc]:off[doc+1]].
+//
+// For the bitmap path (search_term.go), which counts the matches of a
+// segment at once, it also knows which column fields hold the record's
+// values (series, meeting, kind, year, location: every paragraph of a
+// record in the segment has the same; recMask), each document's record
+// (recOf, numbered in the segment) and each record's values of those fields
+// (recVal): a count by record then gives those facets' counts in one pass
+// over the records, not one per match. The other fields (speakers, sides,
+// topics, which are the paragraph's) have their own column (docOff,
+// docOrd).
 type segColumns struct {
 	off []uint32
 	ord []uint32
+
+	recMask   uint32   // column fields counted through the records, recordColumn among them
+	recOf     []uint32 // per document: its record in the segment
+	recOrd    []uint32 // per record of the segment: its ordinal
+	recValOff []uint32 // per record: its values of the recMask fields,
+	recVal    []uint32 // recVal[recValOff[r]:recValOff[r+1]]
+	docMask   uint32   // the other column fields
+	docOff    []uint32
+	docOrd    []uint32
 }
 
 func (c *segColumns) values(doc uint64) []uint32 {
@@ -83,6 +103,16 @@ type snapColumns struct {
 	segs    []*segColumns
 	values  []string
 	facetOf []uint8
+	cache   *facetCache
+}
+
+// ordOf returns the ordinal of value v of column field f, if the snapshot
+// has it.
+func (s *snapColumns) ordOf(f int, v string) (uint32, bool) {
+	s.cache.mu.Lock()
+	ord, ok := s.cache.dict.ids[facetKey{uint8(f), v}]
+	s.cache.mu.Unlock()
+	return ord, ok && int(ord) < len(s.values)
 }
 
 // columns returns the columns of snap, building those of segments not seen
@@ -91,7 +121,7 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ss := snap.Segments()
-	out := &snapColumns{starts: make([]uint64, len(ss)), segs: make([]*segColumns, len(ss))}
+	out := &snapColumns{starts: make([]uint64, len(ss)), segs: make([]*segColumns, len(ss)), cache: c}
 	var terms [][]string // per facet, the values of the snapshot; read when a segment is new
 	live := make(map[segment.Segment]bool, len(ss))
 	var start uint64
@@ -163,6 +193,7 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 	n := seg.Count()
 	type pair struct{ doc, ord uint32 }
 	var pairs []pair
+	cols := &segColumns{}
 	for f, name := range columnFields {
 		dict, err := seg.Dictionary(facetField(name))
 		if err != nil {
@@ -196,7 +227,7 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 		}
 		return cmp.Compare(a.ord, b.ord)
 	})
-	cols := &segColumns{off: make([]uint32, n+1), ord: make([]uint32, len(pairs))}
+	cols.off, cols.ord = make([]uint32, n+1), make([]uint32, len(pairs))
 	for i, p := range pairs {
 		cols.off[p.doc+1]++
 		cols.ord[i] = p.ord
@@ -204,7 +235,96 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 	for d := uint64(1); d <= n; d++ {
 		cols.off[d] += cols.off[d-1]
 	}
+	cols.byRecord(c.dict.facetOf)
 	return cols, nil
+}
+
+// byRecord fills the record side of cols: which fields are the record's in
+// this segment, each document's record and each record's values.
+func (cols *segColumns) byRecord(facetOf []uint8) {
+	n := len(cols.off) - 1
+	all := uint32(1)<<len(columnFields) - 1
+	cols.recMask, cols.docMask = 0, all
+	recOf := make([]uint32, n)
+	first := []int{} // per record of the segment: its first document
+	local := map[uint32]uint32{}
+	for d := 0; d < n; d++ {
+		rec := ^uint32(0)
+		for _, o := range cols.ord[cols.off[d]:cols.off[d+1]] {
+			if int(facetOf[o]) == recordColumn {
+				rec = o
+				break
+			}
+		}
+		if rec == ^uint32(0) {
+			return // a document without a record: every field by document
+		}
+		r, ok := local[rec]
+		if !ok {
+			r = uint32(len(first))
+			local[rec] = r
+			first = append(first, d)
+			cols.recOrd = append(cols.recOrd, rec)
+		}
+		recOf[d] = r
+	}
+	// A field is the record's when every document has its record's first
+	// document's values of it.
+	same := all &^ (1 << recordColumn)
+	for d := 0; d < n; d++ {
+		f0 := first[recOf[d]]
+		if f0 == d {
+			continue
+		}
+		a, b := cols.ord[cols.off[d]:cols.off[d+1]], cols.ord[cols.off[f0]:cols.off[f0+1]]
+		for f := range columnFields {
+			if same&(1<<f) != 0 && !sameField(a, b, uint8(f), facetOf) {
+				same &^= 1 << f
+			}
+		}
+	}
+	cols.recMask = same | 1<<recordColumn
+	cols.docMask = all &^ cols.recMask
+	cols.recOf = recOf
+	cols.recValOff = make([]uint32, len(first)+1)
+	for r, d := range first {
+		for _, o := range cols.ord[cols.off[d]:cols.off[d+1]] {
+			if f := facetOf[o]; int(f) != recordColumn && same&(1<<f) != 0 {
+				cols.recVal = append(cols.recVal, o)
+			}
+		}
+		cols.recValOff[r+1] = uint32(len(cols.recVal))
+	}
+	cols.docOff = make([]uint32, n+1)
+	for d := 0; d < n; d++ {
+		for _, o := range cols.ord[cols.off[d]:cols.off[d+1]] {
+			if cols.docMask&(1<<facetOf[o]) != 0 {
+				cols.docOrd = append(cols.docOrd, o)
+			}
+		}
+		cols.docOff[d+1] = uint32(len(cols.docOrd))
+	}
+}
+
+// sameField reports whether two documents' ordinals (sorted) have the same
+// values of field f.
+func sameField(a, b []uint32, f uint8, facetOf []uint8) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && facetOf[a[i]] != f {
+			i++
+		}
+		for j < len(b) && facetOf[b[j]] != f {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i, j = i+1, j+1
+	}
 }
 
 // facetCounter filters the matches of a search by the selected facet values
@@ -217,6 +337,8 @@ type facetCounter struct {
 	selMask uint32 // facets with a selection
 	counts  []uint32
 	total   uint64
+
+	recCounts []uint32 // countBitmap's scratch: matches by record of a segment
 
 	seg      int // segment of the last document seen
 	segStart uint64
@@ -291,21 +413,24 @@ func (fc *facetCounter) observe(num uint64) bool {
 // values of each facet (years: newest first), selected values always
 // present.
 func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetValue {
-	byFacet := make([][]FacetValue, len(FacetNames))
-	for ord, n := range fc.counts {
-		if n > 0 {
-			f := fc.cols.facetOf[ord]
-			if int(f) >= len(FacetNames) {
-				continue
-			}
-			byFacet[f] = append(byFacet[f], FacetValue{Value: fc.cols.values[ord], Count: int(n)})
-		}
-	}
 	byCount := func(a, b FacetValue) int {
 		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
 		return strings.Compare(a.Value, b.Value)
+	}
+	// The facetSize first of each facet, kept sorted as the counts are
+	// read: a facet of thousands of values (meetings) never becomes a list.
+	byFacet := make([][]FacetValue, len(FacetNames))
+	for ord, n := range fc.counts {
+		if n == 0 {
+			continue
+		}
+		f := fc.cols.facetOf[ord]
+		if int(f) >= len(FacetNames) {
+			continue
+		}
+		byFacet[f] = insertTop(byFacet[f], FacetValue{Value: fc.cols.values[ord], Count: int(n)}, facetSize, byCount)
 	}
 	out := make(map[string][]FacetValue, len(FacetNames))
 	for f, name := range FacetNames {
@@ -313,7 +438,6 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 		if vals == nil {
 			vals = []FacetValue{}
 		}
-		vals = topValues(vals, facetSize, byCount)
 		for _, v := range filters[name] {
 			i := slices.IndexFunc(vals, func(fv FacetValue) bool { return fv.Value == v })
 			if i < 0 {
@@ -346,12 +470,13 @@ func (fc *facetCounter) countRecords(out *Result) {
 func (fc *facetCounter) records(want map[string]int) int {
 	n := 0
 	for ord, c := range fc.counts {
-		if c == 0 || int(fc.cols.facetOf[ord]) != recordColumn {
-			continue
+		if c != 0 && int(fc.cols.facetOf[ord]) == recordColumn {
+			n++
 		}
-		n++
-		if _, ok := want[fc.cols.values[ord]]; ok {
-			want[fc.cols.values[ord]] = int(c)
+	}
+	for id := range want {
+		if ord, ok := fc.cols.ordOf(recordColumn, id); ok {
+			want[id] = int(fc.counts[ord])
 		}
 	}
 	return n
@@ -366,14 +491,20 @@ func topValues(vals []FacetValue, k int, cmp func(a, b FacetValue) int) []FacetV
 	}
 	top := make([]FacetValue, 0, k+1)
 	for _, v := range vals {
-		if len(top) == k && cmp(v, top[k-1]) >= 0 {
-			continue
-		}
-		i, _ := slices.BinarySearchFunc(top, v, cmp)
-		top = slices.Insert(top, i, v)
-		if len(top) > k {
-			top = top[:k]
-		}
+		top = insertTop(top, v, k, cmp)
+	}
+	return top
+}
+
+// insertTop inserts v into top (the k first so far, sorted by cmp).
+func insertTop(top []FacetValue, v FacetValue, k int, cmp func(a, b FacetValue) int) []FacetValue {
+	if len(top) == k && cmp(v, top[k-1]) >= 0 {
+		return top
+	}
+	i, _ := slices.BinarySearchFunc(top, v, cmp)
+	top = slices.Insert(top, i, v)
+	if len(top) > k {
+		top = top[:k]
 	}
 	return top
 }
@@ -398,5 +529,82 @@ func (x *Index) warmFacets() {
 	defer r.Close()
 	if snap, ok := r.(*scorch.IndexSnapshot); ok {
 		x.facets.columns(snap)
+	}
+}
+
+// countBitmap counts into fc.counts the values, in the column fields of
+// mask, of the documents of bm (matches in segment cols): the record's
+// fields by counting the matches of each record, the paragraph's through
+// their column; a few matches each through the whole column.
+func (fc *facetCounter) countBitmap(cols *segColumns, bm *roaring.Bitmap, mask uint32) {
+	n := bm.GetCardinality()
+	if n == 0 || mask == 0 {
+		return
+	}
+	counts, facetOf := fc.counts, fc.cols.facetOf
+	var buf [512]uint32
+	it := bm.ManyIterator()
+	if cols.recOf == nil || n < uint64(len(cols.recOrd)/2) {
+		all := mask == 1<<len(columnFields)-1
+		for {
+			k := it.NextMany(buf[:])
+			if k == 0 {
+				return
+			}
+			for _, d := range buf[:k] {
+				for _, o := range cols.ord[cols.off[d]:cols.off[d+1]] {
+					if all || mask&(1<<facetOf[o]) != 0 {
+						counts[o]++
+					}
+				}
+			}
+		}
+	}
+	byRec := mask&cols.recMask != 0
+	if byRec {
+		if cap(fc.recCounts) < len(cols.recOrd) {
+			fc.recCounts = make([]uint32, len(cols.recOrd))
+		}
+		fc.recCounts = fc.recCounts[:len(cols.recOrd)]
+		clear(fc.recCounts)
+	}
+	docMask := mask & cols.docMask
+	allDoc := docMask == cols.docMask
+	recCounts, recOf, docOff, docOrd := fc.recCounts, cols.recOf, cols.docOff, cols.docOrd
+	for {
+		k := it.NextMany(buf[:])
+		if k == 0 {
+			break
+		}
+		for _, d := range buf[:k] {
+			if byRec {
+				recCounts[recOf[d]]++
+			}
+			if docMask == 0 {
+				continue
+			}
+			for _, o := range docOrd[docOff[d]:docOff[d+1]] {
+				if allDoc || docMask&(1<<facetOf[o]) != 0 {
+					counts[o]++
+				}
+			}
+		}
+	}
+	if !byRec {
+		return
+	}
+	withRecord := mask&(1<<recordColumn) != 0
+	for r, c := range recCounts {
+		if c == 0 {
+			continue
+		}
+		if withRecord {
+			counts[cols.recOrd[r]] += c
+		}
+		for _, o := range cols.recVal[cols.recValOff[r]:cols.recValOff[r+1]] {
+			if mask&(1<<facetOf[o]) != 0 {
+				counts[o] += c
+			}
+		}
 	}
 }

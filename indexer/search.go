@@ -247,8 +247,8 @@ func (x *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	var out *Result
-	if tqs, shape, ok := termQueries(p); ok {
-		out, err = x.searchTerms(ctx, bi, p, tqs, shape, !req.NoFacets)
+	if root, ok := bitmapTree(p); ok {
+		out, err = x.searchTerms(ctx, bi, p, root, !req.NoFacets)
 	} else {
 		out, err = x.searchBleve(ctx, bi, p, !req.NoFacets)
 	}

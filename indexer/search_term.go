@@ -3,96 +3,47 @@ package indexer
 import (
 	"container/heap"
 	"context"
-	"math"
-	"sort"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
-	"github.com/blevesearch/bleve/v2/search/scorer"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// The term path.
+// The bitmap path.
 //
-// Most of what people ask is one term (a word, or two words that are one
-// term of the pairs field) or all of a few terms (two words, a word and a
-// field value). bleve answers it through its collector: a DocumentMatch per
-// match, scorer calls, a heap of the top N, the handler that counts the
-// facets. Here the terms' postings are read segment by segment with their
-// frequency and norm (the rarest leads, the others advance to it), each
-// match is counted (and filtered) by the facet columns and scored with
-// bleve's own formulas (tf-idf: sqrt(freq) * norm * idf, idf = 1 + ln(docs
-// / (docFreq + 1)); a lone term has query weight 1, a conjunction gives
-// each term idf / sqrt(sum of idf^2) and sums them rarest first, as bleve's
-// ConjunctionSearcher does; either of two terms (an acronym or its
-// two-word expansion, a OR b) sums what matched times matched/2, as its
-// DisjunctionSearcher does), and only the matches that can enter the page go
-// into a small heap. Same total, facets, hits, scores and order as the
+// Most of what people ask is a few terms combined: one word, a phrase of two
+// words (one term of the pairs field), all of a few words, an acronym or
+// its expansions, a OR b, a -b, field values. bleve answers it through its
+// collector: a DocumentMatch per match, scorer calls, a heap of the top N,
+// the handler that counts the facets. Here, segment by segment, the
+// matches are found as bitmap algebra over the terms' postings (AND, OR,
+// AND NOT, a longer phrase as the AND of its pairs with the positions
+// checked on that intersection), the facet filters are intersections with
+// the selected values' postings, the total is a cardinality and the facet
+// counts are intersections of the matches with each value's postings
+// (facets.go, countBitmap); only then are the matches scored, with bleve's
+// own formulas in bleve's order of operations (search_tree.go), reading
+// frequencies and norms for the matches alone, and the page's candidates
+// kept in a small heap. Same total, facets, hits, scores and order as the
 // general path (TestTermPathAgrees).
 
-// maxTermPathHits bounds the page (from + size) the term path serves;
+// maxTermPathHits bounds the page (from + size) the bitmap path serves;
 // deeper pages go through bleve.
 const maxTermPathHits = 1000
 
-// maxTermPathTerms bounds the terms of a conjunction on the term path.
-const maxTermPathTerms = 8
-
-// termShape is how the terms of the term path combine.
-type termShape int
-
-const (
-	termOne    termShape = iota // a lone term
-	termAll                     // a conjunction of terms
-	termEither                  // a disjunction of two terms
-)
-
-// termQueries returns the terms when p is one term, a conjunction of
-// terms or a disjunction of two, in relevance order, without date range,
-// record or cursor, on a page the path serves, and how they combine.
-func termQueries(p *searchPlan) (terms []*query.TermQuery, shape termShape, ok bool) {
+// bitmapTree returns the query tree of p when the bitmap path answers it:
+// relevance order, no date range, record or cursor, a page it serves, and
+// a query of the shapes the tree mirrors.
+func bitmapTree(p *searchPlan) (*tnode, bool) {
 	// Only the text query: no date range, record or anything else that
 	// textQuery adds to it.
-	if p.sort[0] != "-_score" || p.after != nil || p.textQuery() != p.c.q || p.from+p.size > maxTermPathHits {
-		return nil, 0, false
+	if p.c.q == nil || p.sort[0] != "-_score" || p.after != nil || p.textQuery() != p.c.q || p.from+p.size > maxTermPathHits {
+		return nil, false
 	}
-	plain := func(q query.Query) (*query.TermQuery, bool) {
-		tq, ok := q.(*query.TermQuery)
-		if !ok || tq.FieldVal == "" || tq.BoostVal != nil && tq.BoostVal.Value() != 1 {
-			return nil, false
-		}
-		return tq, true
-	}
-	if tq, ok := plain(p.c.q); ok {
-		return []*query.TermQuery{tq}, termOne, true
-	}
-	var kids []query.Query
-	switch q := p.c.q.(type) {
-	case *query.ConjunctionQuery:
-		if len(q.Conjuncts) < 2 || len(q.Conjuncts) > maxTermPathTerms || q.BoostVal != nil && q.BoostVal.Value() != 1 {
-			return nil, 0, false
-		}
-		kids, shape = q.Conjuncts, termAll
-	case *query.DisjunctionQuery:
-		// Two only: a sum of two scores is the same in any order, so the
-		// order bleve adds them in does not matter.
-		if len(q.Disjuncts) != 2 || q.Min != 0 || q.BoostVal != nil && q.BoostVal.Value() != 1 {
-			return nil, 0, false
-		}
-		kids, shape = q.Disjuncts, termEither
-	default:
-		return nil, 0, false
-	}
-	for _, c := range kids {
-		tq, ok := plain(c)
-		if !ok {
-			return nil, 0, false
-		}
-		terms = append(terms, tq)
-	}
-	return terms, shape, true
+	return buildTree(p.c.q)
 }
 
 // scored is a match in the top-N heap.
@@ -119,8 +70,8 @@ func (h *topHeap) Pop() any {
 	return v
 }
 
-// searchTerms answers p (terms, see termQueries) on bi.
-func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, tqs []*query.TermQuery, shape termShape, count bool) (*Result, error) {
+// searchTerms answers p, whose query is the tree root, on bi.
+func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, root *tnode, count bool) (*Result, error) {
 	adv, err := bi.Advanced()
 	if err != nil {
 		return nil, searchError(err)
@@ -143,25 +94,36 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 	if err != nil {
 		return nil, searchError(err)
 	}
-
-	// Each term: its postings in every segment, without deleted documents,
-	// and its document frequency in the snapshot.
 	segs := snap.Segments()
-	type termPostings struct {
-		docFreq uint64
-		its     []segment.PostingsIterator // per segment; nil where absent
-		idf     float64
-		weight  float64 // query weight: 1 alone, idf * queryNorm with others
+
+	// Each term's postings in every segment, without deleted documents,
+	// and its document frequency in the snapshot.
+	var leaves []*tnode
+	root.leaves(func(t *tnode) { leaves = append(leaves, t) })
+	dicts := make([]map[string]segment.TermDictionary, len(segs))
+	dict := func(j int, field string) (segment.TermDictionary, error) {
+		if dicts[j] == nil {
+			dicts[j] = map[string]segment.TermDictionary{}
+		}
+		d, ok := dicts[j][field]
+		if !ok {
+			var err error
+			if d, err = segs[j].Segment().Dictionary(field); err != nil {
+				return nil, err
+			}
+			dicts[j][field] = d
+		}
+		return d, nil
 	}
-	terms := make([]*termPostings, len(tqs))
-	for i, tq := range tqs {
-		t := &termPostings{its: make([]segment.PostingsIterator, len(segs))}
+	pls := make([][]segment.PostingsList, len(leaves))
+	for i, t := range leaves {
+		pls[i] = make([]segment.PostingsList, len(segs))
 		for j, s := range segs {
-			dict, err := s.Segment().Dictionary(tq.FieldVal)
+			d, err := dict(j, t.field)
 			if err != nil {
 				return nil, searchError(err)
 			}
-			pl, err := dict.PostingsList([]byte(tq.Term), s.Deleted(), nil)
+			pl, err := d.PostingsList([]byte(t.term), s.Deleted(), nil)
 			if err != nil {
 				return nil, searchError(err)
 			}
@@ -169,38 +131,38 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 				continue
 			}
 			t.docFreq += pl.Count()
-			t.its[j] = pl.Iterator(true, true, false, nil)
-		}
-		t.idf = 1.0 + math.Log(float64(docs)/float64(t.docFreq+1.0))
-		t.weight = 1.0
-		terms[i] = t
-	}
-	if shape != termOne {
-		// bleve's Conjunction and DisjunctionSearcher: children ordered by
-		// document frequency (a stable order for so few), one query norm.
-		sort.SliceStable(terms, func(i, j int) bool { return terms[i].docFreq < terms[j].docFreq })
-		sumOfSquaredWeights := 0.0
-		for _, t := range terms {
-			w := 1.0 * t.idf
-			sumOfSquaredWeights += w * w
-		}
-		queryNorm := 1.0 / math.Sqrt(sumOfSquaredWeights)
-		for _, t := range terms {
-			t.weight = 1.0 * t.idf * queryNorm
+			pls[i][j] = pl
 		}
 	}
-	termScore := func(t *termPostings, post segment.Posting) float64 {
-		var tf float64
-		if freq := post.Frequency(); freq < scorer.MaxSqrtCache {
-			tf = scorer.SqrtCache[int(freq)]
-		} else {
-			tf = math.Sqrt(float64(freq))
+	root.prepare(docs)
+	root.normalize()
+	inPhrase := map[*tnode]bool{}
+	var mark func(n *tnode)
+	mark = func(n *tnode) {
+		for _, k := range n.kids {
+			if k == nil {
+				continue
+			}
+			if n.kind == tkPhrase {
+				inPhrase[k] = true
+			}
+			mark(k)
 		}
-		sc := tf * post.Norm() * t.idf
-		if t.weight != 1.0 {
-			sc = sc * t.weight
+	}
+	mark(root)
+
+	// The facets with a selection, by column.
+	var selected []int
+	for f, name := range FacetNames {
+		if len(p.filters[name]) > 0 {
+			selected = append(selected, f)
 		}
-		return sc
+	}
+	var unselected uint32 = 1 << recordColumn
+	for f := range FacetNames {
+		if len(p.filters[FacetNames[f]]) == 0 {
+			unselected |= 1 << f
+		}
 	}
 
 	want := p.from + p.size
@@ -214,80 +176,103 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 			heap.Fix(&top, 0)
 		}
 	}
-	var seen int
 	var start uint64
-	cur := make([]segment.Posting, len(terms))
-SEGMENTS:
+	seen := 0
 	for j, s := range segs {
 		segStart := start
-		start += s.Segment().Count()
-		if shape == termEither {
-			if err := eitherSegment(ctx, terms[0].its[j], terms[1].its[j], func(a, b segment.Posting, num uint64) {
-				if !fc.observe(segStart + num) {
-					return
-				}
-				// bleve: (0 + the matched scores) * matched/2
-				switch {
-				case a != nil && b != nil:
-					offer((0.0+termScore(terms[0], a)+termScore(terms[1], b))*1.0, segStart+num)
-				case a != nil:
-					offer((0.0+termScore(terms[0], a))*0.5, segStart+num)
-				default:
-					offer((0.0+termScore(terms[1], b))*0.5, segStart+num)
-				}
-			}); err != nil {
-				return nil, searchError(err)
+		segDocs := s.Segment().Count()
+		start += segDocs
+		if err := ctx.Err(); err != nil {
+			return nil, searchError(err)
+		}
+		root.resetSegment()
+		for i, t := range leaves {
+			pl := pls[i][j]
+			if pl == nil {
+				continue
 			}
-			continue
-		}
-		lead := terms[0].its[j]
-		if lead == nil {
-			continue
-		}
-		for k := 1; k < len(terms); k++ {
-			if terms[k].its[j] == nil {
-				continue SEGMENTS
+			it := pl.Iterator(true, true, false, nil)
+			t.sc.it = it
+			opt, ok := it.(segment.OptimizablePostingsIterator)
+			if !ok {
+				return x.searchBleve(ctx, bi, p, count)
 			}
-			cur[k] = nil
+			if t.bm = opt.ActualBitmap(); t.bm == nil {
+				t.bm = roaring.New()
+				if d, ok := opt.DocNum1Hit(); ok {
+					t.bm.Add(uint32(d))
+				}
+			}
+			if inPhrase[t] {
+				t.pos.it = pl.Iterator(true, true, true, nil)
+			}
 		}
-	POSTINGS:
-		for {
-			post, err := lead.Next()
+		if err := root.eval(segDocs, s.Deleted()); err != nil {
+			return nil, searchError(err)
+		}
+		matches := root.bm
+		var filters []*roaring.Bitmap
+		for _, f := range selected {
+			d, err := dict(j, facetField(FacetNames[f]))
 			if err != nil {
 				return nil, searchError(err)
 			}
-			if post == nil {
-				break
+			var bms []*roaring.Bitmap
+			for _, v := range p.filters[FacetNames[f]] {
+				bm, err := termBitmap(d, v)
+				if err != nil {
+					return nil, searchError(err)
+				}
+				bms = append(bms, bm)
 			}
+			fb := roaring.FastOr(bms...)
+			filters = append(filters, fb)
+			matches = roaring.And(matches, fb)
+		}
+		fc.total += matches.GetCardinality()
+		if count {
+			sc := cols.segs[j]
+			fc.countBitmap(sc, matches, unselected)
+			for i, f := range selected {
+				// Disjunctive: the matches of every other selection,
+				// counted for this facet alone.
+				m := root.bm
+				for k, fb := range filters {
+					if k != i {
+						m = roaring.And(m, fb)
+					}
+				}
+				fc.countBitmap(sc, m, 1<<f)
+			}
+		}
+		if root.kind == tkTerm && len(selected) == 0 {
+			// The matches are the term's postings: read them in order.
+			for {
+				ok, err := root.sc.next()
+				if err != nil {
+					return nil, searchError(err)
+				}
+				if !ok {
+					break
+				}
+				if seen++; seen&0xfff == 0 && ctx.Err() != nil {
+					return nil, searchError(ctx.Err())
+				}
+				offer(root.termScore(), segStart+root.sc.num)
+			}
+			continue
+		}
+		it := matches.Iterator()
+		for it.HasNext() {
+			doc := uint64(it.Next())
 			if seen++; seen&0xfff == 0 && ctx.Err() != nil {
 				return nil, searchError(ctx.Err())
 			}
-			num := post.Number()
-			for k := 1; k < len(terms); k++ {
-				if cur[k] == nil || cur[k].Number() < num {
-					if cur[k], err = terms[k].its[j].Advance(num); err != nil {
-						return nil, searchError(err)
-					}
-					if cur[k] == nil {
-						break POSTINGS
-					}
-				}
-				if cur[k].Number() != num {
-					continue POSTINGS
-				}
+			score, err := root.score(doc)
+			if err != nil {
+				return nil, searchError(err)
 			}
-			g := segStart + num
-			if !fc.observe(g) {
-				continue
-			}
-			score := termScore(terms[0], post)
-			if shape == termAll {
-				score = 0.0 + score
-				for k := 1; k < len(terms); k++ {
-					score += termScore(terms[k], cur[k])
-				}
-			}
-			offer(score, g)
+			offer(score, segStart+doc)
 		}
 	}
 
@@ -324,48 +309,31 @@ SEGMENTS:
 	return out, nil
 }
 
-// eitherSegment walks the union of two postings iterators of a segment (nil
-// where a term is absent) in document order, calling match with the
-// posting of each term that has the document (nil for the other).
-func eitherSegment(ctx context.Context, ia, ib segment.PostingsIterator, match func(a, b segment.Posting, num uint64)) error {
-	next := func(it segment.PostingsIterator) (segment.Posting, error) {
-		if it == nil {
-			return nil, nil
+// termBitmap returns the documents of a term of a segment's dictionary,
+// deleted ones included.
+func termBitmap(d segment.TermDictionary, term string) (*roaring.Bitmap, error) {
+	pl, err := d.PostingsList([]byte(term), nil, nil)
+	if err != nil || pl == nil || pl.Count() == 0 {
+		return roaring.New(), err
+	}
+	it := pl.Iterator(false, false, false, nil)
+	if opt, ok := it.(segment.OptimizablePostingsIterator); ok {
+		if bm := opt.ActualBitmap(); bm != nil {
+			return bm, nil
 		}
-		return it.Next()
-	}
-	a, err := next(ia)
-	if err != nil {
-		return err
-	}
-	b, err := next(ib)
-	if err != nil {
-		return err
-	}
-	for seen := 1; a != nil || b != nil; seen++ {
-		if seen&0xfff == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		switch {
-		case b == nil || a != nil && a.Number() < b.Number():
-			match(a, nil, a.Number())
-			if a, err = next(ia); err != nil {
-				return err
-			}
-		case a == nil || b.Number() < a.Number():
-			match(nil, b, b.Number())
-			if b, err = next(ib); err != nil {
-				return err
-			}
-		default:
-			match(a, b, a.Number())
-			if a, err = next(ia); err != nil {
-				return err
-			}
-			if b, err = next(ib); err != nil {
-				return err
-			}
+		if d, ok := opt.DocNum1Hit(); ok {
+			return roaring.BitmapOf(uint32(d)), nil
 		}
 	}
-	return nil
+	bm := roaring.New()
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			return bm, nil
+		}
+		bm.Add(uint32(p.Number()))
+	}
 }

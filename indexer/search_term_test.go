@@ -9,9 +9,10 @@ import (
 	"dialoguesearch/indexer/synth"
 )
 
-// TestTermPathAgrees: a query of one term (a word, or two words that are
-// one pairs term), of all of a few terms or of either of two (an acronym
-// and its expansion) is answered by the term path; it must give
+// TestTermPathAgrees: a query of terms combined (a word, two words that are
+// one pairs term, all of a few terms, any of several, an acronym and its
+// expansions, longer phrases, negations, field values) is answered by the
+// bitmap path; it must give
 // exactly what bleve's general path gives (total, every facet count, the
 // hits in order with their scores and snippets), on an index of several
 // segments with deleted documents, with and without facet filters, on the
@@ -54,14 +55,44 @@ func TestTermPathAgrees(t *testing.T) {
 		{Query: "OPCON", Size: 30},
 		{Query: "OPCON", Filters: map[string][]string{"series": {"SCM"}}},
 		{Query: "alliance OR nosuchwordanywhere"},
+		// beyond the shapes of the first term path
+		{Query: "security -peninsula"},
+		{Query: "security AND NOT (peninsula OR alliance)", Size: 20},
+		{Query: "NOT alliance"},
+		{Query: "(posture OR capability) alliance"},
+		{Query: "posture OR capability OR deterrence OR nosuchwordanywhere", Size: 30},
+		{Query: `"Combined Forces Command"`},
+		{Query: `"Republic of Korea" -Japan`},
+		{Query: "DPRK", Size: 30},
+		{Query: "DPRK nuclear", Filters: map[string][]string{"side": {"ROK"}}},
+		{Query: "WMD OR KIDD OR SEWS", Size: 20},
+		{Query: "alliance speaker:Austin"},
+		{Query: "peninsula -nosuchwordanywhere -security"},
 	}
+	// Selections of meetings (a facet of many values) and years, as found.
+	base, err := x.Search(ctx, Request{Query: "security"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meetings, years := base.Facets["meeting"], base.Facets["year"]
+	if len(meetings) < 2 || len(years) < 3 {
+		t.Fatalf("security: meetings %v, years %v", meetings, years)
+	}
+	inMeeting, err := x.Search(ctx, Request{Query: "security", Filters: map[string][]string{"meeting": {meetings[0].Value}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs = append(reqs,
+		Request{Query: "deterrence OR alliance", Filters: map[string][]string{"year": {inMeeting.Facets["year"][0].Value, years[1].Value, years[2].Value}, "meeting": {meetings[0].Value}}},
+		Request{Query: "security", Filters: map[string][]string{"meeting": {meetings[0].Value, meetings[1].Value}, "topic": {"nuclear"}}},
+	)
 	used := 0
 	for _, req := range reqs {
 		p, err := x.plan(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, ok := termQueries(p); !ok {
+		if _, ok := bitmapTree(p); !ok {
 			t.Errorf("%+v: not on the term path", req)
 			continue
 		}
@@ -79,6 +110,9 @@ func TestTermPathAgrees(t *testing.T) {
 		if got.Total != want.Total {
 			t.Errorf("%+v: total %d, bleve %d", req, got.Total, want.Total)
 		}
+		if got.Records != want.Records || !reflect.DeepEqual(got.RecordMatches, want.RecordMatches) {
+			t.Errorf("%+v: records %d %v, bleve %d %v", req, got.Records, got.RecordMatches, want.Records, want.RecordMatches)
+		}
 		if !reflect.DeepEqual(got.Facets, want.Facets) {
 			t.Errorf("%+v: facets differ:\n%v\nbleve:\n%v", req, got.Facets, want.Facets)
 		}
@@ -90,6 +124,9 @@ func TestTermPathAgrees(t *testing.T) {
 				t.Errorf("%+v: hit %d:\n%+v\nbleve:\n%+v", req, i, got.Hits[i], want.Hits[i])
 				break
 			}
+		}
+		if len(req.Filters) > 0 && got.Total == 0 {
+			t.Errorf("%+v: no match, the comparison is weak", req)
 		}
 		if req.Query == "alliance" && req.Page == 0 && got.Total < 40 {
 			t.Errorf("alliance: only %d matches, the comparison is weak", got.Total)
@@ -103,7 +140,7 @@ func TestTermPathAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, ok := termQueries(p); ok {
+		if _, ok := bitmapTree(p); ok {
 			t.Errorf("%+v: on the term path", req)
 		}
 		res, err := x.Search(ctx, req)
@@ -116,7 +153,7 @@ func TestTermPathAgrees(t *testing.T) {
 			}
 		}
 	}
-	if used < len(reqs)-1 {
-		t.Errorf("the term path served %d of %d queries", used, len(reqs))
+	if used < len(reqs) {
+		t.Errorf("the bitmap path served %d of %d queries", used, len(reqs))
 	}
 }
