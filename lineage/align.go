@@ -132,6 +132,7 @@ func (l *Linker) align(olds, news []*para, onlyOneToOne bool) (links []Link, lef
 
 	// 2. candidates among the rest, compared word by word
 	ms := l.candidates(olds, news, usedA, usedB, onlyOneToOne)
+	l.counts.unload()
 	if !onlyOneToOne {
 		splitsAndMerges(olds, news, ms, usedA, usedB, link)
 	}
@@ -207,6 +208,9 @@ func (l *Linker) candidates(olds, news []*para, usedA, usedB []bool, onlyOneToOn
 	for i, a := range olds {
 		if !usedA[i] {
 			k := l.sc.top(a, postB, postA, len(news), &best)
+			if k > 0 {
+				l.counts.load(a, len(l.v.word))
+			}
 			for _, j := range best[:k] {
 				if !slices.Contains(topOf[j][:nTop[j]], int32(i)) {
 					try(i, j)
@@ -319,27 +323,55 @@ func (sc *scorer) top(p *para, other, same *postings, n int, best *[candidatesPe
 	return k
 }
 
-// common counts the ids two sorted multisets share.
-func common(a, b []int32) int { return commonAtLeast(a, b, 0) }
+// counts holds one paragraph's words as counts per vocabulary id, so
+// that the words another paragraph shares with it are counted in one pass
+// over the other's (candidates compare one paragraph with several).
+type counts struct {
+	n      []int32
+	loaded *para
+	undo   []int32
+}
 
-// commonAtLeast is common, or less than least when it cannot reach it.
-func commonAtLeast(a, b []int32, least int) int {
-	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		if n+min(len(a)-i, len(b)-j) < least {
-			return n
+func (c *counts) load(p *para, vocabSize int) {
+	if c.loaded == p {
+		return
+	}
+	c.unload()
+	if len(c.n) < vocabSize {
+		c.n = make([]int32, vocabSize+vocabSize/4)
+	}
+	for _, id := range p.wids {
+		c.n[id]++
+	}
+	c.loaded = p
+}
+
+func (c *counts) unload() {
+	if c.loaded != nil {
+		for _, id := range c.loaded.wids {
+			c.n[id] = 0
 		}
-		switch {
-		case a[i] == b[j]:
+		c.loaded = nil
+	}
+}
+
+// commonAtLeast counts the words (a multiset) p shares with the loaded
+// paragraph, or returns less than least once it cannot reach it.
+func (c *counts) commonAtLeast(p *para, least int) int {
+	n := 0
+	for k, id := range p.wids {
+		if c.n[id] > 0 {
+			c.n[id]--
+			c.undo = append(c.undo, id)
 			n++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
+		} else if n+len(p.wids)-k-1 < least {
+			break
 		}
 	}
+	for _, id := range c.undo {
+		c.n[id]++
+	}
+	c.undo = c.undo[:0]
 	return n
 }
 
@@ -360,7 +392,13 @@ func (l *Linker) compare(olds, news []*para, i, j int, restore bool) *metric {
 	minEq = max(minEq, 1)
 	if !a.same(b) {
 		// words in common, in any order: at least the matched ones
-		if commonAtLeast(a.bag, b.bag, minEq) < minEq {
+		cnt, other := &l.counts, a
+		if cnt.loaded == a {
+			other = b
+		} else {
+			cnt.load(b, len(l.v.word))
+		}
+		if cnt.commonAtLeast(other, minEq) < minEq {
 			return nil
 		}
 	}

@@ -23,6 +23,7 @@ type Linker struct {
 	gen          uint32
 	sc           scorer
 	diff         differ
+	counts       counts
 	postA, postB postings
 }
 
@@ -242,7 +243,6 @@ type para struct {
 	seq    []int32 // indexes into tokens of the compared tokens
 	ids    []int32 // their normalised keys as ids of the Linker's vocabulary
 	wids   []int32 // the ids of the compared words, in order
-	bag    []int32 // the same, sorted (a multiset)
 	terms  []int32 // distinct content terms, for candidates
 	hash   uint64  // of wids: equal words, equal hash
 }
@@ -315,7 +315,5 @@ func (l *Linker) prepare(n int, ts []Token, ids []int32, nm names) *para {
 			}
 		}
 	}
-	p.bag = slices.Clone(p.wids)
-	slices.Sort(p.bag)
 	return p
 }
