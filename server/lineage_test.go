@@ -226,3 +226,62 @@ func TestUILineagePages(t *testing.T) {
 	rec = get(t, s, "/compare?a="+scm55, "Accept", "text/html")
 	wantStatus(t, rec, 400)
 }
+
+// TestRecordPageAcrossKinds: the 56th SCM fact sheet has no earlier fact
+// sheet, so it is compared with the communiqué of the 55th. Its page says
+// so, and marks only the paragraphs that come from that communiqué, never
+// "new" (a fact sheet is not expected to repeat a communiqué); a record
+// compared with one of its own kind keeps its "new" markers.
+func TestRecordPageAcrossKinds(t *testing.T) {
+	s := newLineageServer(t)
+	rec := get(t, s, "/records/scm-56-2024-10-30-fact-sheet")
+	wantStatus(t, rec, 200)
+	body := rec.Body.String()
+	if !strings.Contains(body, `id="cross-kind-note"`) || !strings.Contains(body, "There is no earlier fact sheet in this series, so this fact sheet is compared with the joint communiqué of the edition before") {
+		t.Errorf("no note on what the markers compare against:\n%.3000s", body)
+	}
+	if strings.Contains(body, `class="hist hist-new"`) {
+		t.Error("a fact sheet's paragraphs are marked new against a communiqué")
+	}
+	if !strings.Contains(body, "Compare with the joint communiqué") {
+		t.Error("the compare link does not say what it compares with")
+	}
+	// a fact sheet that repeats a paragraph of the communiqué before it
+	recs := lineageRecords(t)
+	var c55 *corpus.Record
+	for _, r := range recs {
+		if r.ID == scm55 {
+			c55 = r
+		}
+	}
+	sheet := &corpus.Record{ID: "scm-56-sheet", Title: "56th SCM Fact Sheet", Kind: "fact sheet", Date: "2024-10-30",
+		Meeting: corpus.Meeting{Series: "SCM", Number: 56, Name: "56th SCM"}, Paragraphs: []corpus.Paragraph{
+			{N: 1, Number: "1", Text: c55.Paragraphs[7].Text},
+			{N: 2, Number: "2", Text: "The fact sheet lists the outcomes of the meeting in brief, item by item, for the press."},
+		}}
+	idx, err := indexer.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	if _, err := idx.Sync(context.Background(), []*corpus.Record{c55, sheet}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s2 := New(testConfig(), Deps{App: app.New(app.Config{}, idx, nil, nil)})
+	rec = get(t, s2, "/records/scm-56-sheet")
+	wantStatus(t, rec, 200)
+	body = rec.Body.String()
+	if !strings.Contains(body, ">as in the joint communiqué</a>") || strings.Count(body, `class="hist hist-`) != 2 { // the marker and its count
+		t.Errorf("the repeated paragraph is not marked as in the communiqué (%d markers)", strings.Count(body, `class="hist hist-`))
+	}
+	if strings.Contains(body, `class="hist hist-new"`) {
+		t.Error("the fact sheet's own paragraph is marked new against a communiqué")
+	}
+
+	rec = get(t, s, "/records/"+scm56)
+	wantStatus(t, rec, 200)
+	body = rec.Body.String()
+	if strings.Contains(body, `id="cross-kind-note"`) || !strings.Contains(body, `class="hist hist-new"`) || !strings.Contains(body, "Compare with previous edition") {
+		t.Error("the 56th communiqué, compared with the 55th, lost its markers or says it is compared across kinds")
+	}
+}

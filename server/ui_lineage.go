@@ -72,7 +72,10 @@ type recordHistory struct {
 	PrevURL, NextURL   string
 	CompareURL         string // with the previous edition
 	CompareNextURL     string
+	// CrossKind: the previous edition is of another kind (no earlier
+	// record of this kind); Kind and PrevKind name both kinds.
 	CrossKind          bool
+	Kind, PrevKind     string
 	Counts             []statusCount
 	Dropped            int
 	Markers            map[int]historyMarker
@@ -91,6 +94,16 @@ var statusLabels = map[string]string{
 	"split":     "split",
 	"merged":    "merged",
 	"restored":  "restored",
+}
+
+// crossKindLabels start a marker's label against a record of another
+// kind, which the label ends with: "reworded from joint communiqué".
+var crossKindLabels = map[string]string{
+	"unchanged": "as in the",
+	"reworded":  "reworded from the",
+	"split":     "split from the",
+	"merged":    "merged from the",
+	"restored":  "restored from the",
 }
 
 func lineageURL(paragraphID string) string {
@@ -122,8 +135,9 @@ func historyOf(idx *indexer.Index, rec *corpus.Record) *recordHistory {
 	if err != nil || (h.Prev == nil && h.Next == nil) {
 		return nil
 	}
-	v := &recordHistory{Prev: h.Prev, Next: h.Next, CrossKind: h.CrossKind, Dropped: len(h.Dropped), Markers: map[int]historyMarker{}}
+	v := &recordHistory{Prev: h.Prev, Next: h.Next, CrossKind: h.CrossKind, Kind: rec.Kind, Dropped: len(h.Dropped), Markers: map[int]historyMarker{}}
 	if h.Prev != nil {
+		v.PrevKind = h.Prev.Kind
 		v.PrevURL = recordURL(h.Prev.ID, "")
 		v.CompareURL = compareURL(h.Prev.ID, rec.ID)
 		v.PrevName = editionName(h.Prev)
@@ -139,8 +153,18 @@ func historyOf(idx *indexer.Index, rec *corpus.Record) *recordHistory {
 		if st == "" {
 			continue
 		}
+		label := statusLabels[st]
+		if v.CrossKind {
+			// Compared with a record of another kind (a fact sheet with the
+			// communiqué before it): that most of it is not there is no
+			// news, so only what comes from it is marked, and says from what.
+			if st == "new" {
+				continue
+			}
+			label = crossKindLabels[st] + " " + v.PrevKind
+		}
 		counts[st]++
-		v.Markers[p.N] = historyMarker{Status: st, Label: statusLabels[st], URL: lineageURL(corpus.ParagraphID(rec.ID, p.N))}
+		v.Markers[p.N] = historyMarker{Status: st, Label: label, URL: lineageURL(corpus.ParagraphID(rec.ID, p.N))}
 	}
 	for _, st := range []string{"unchanged", "reworded", "split", "merged", "restored", "new"} {
 		if counts[st] > 0 {
