@@ -68,10 +68,10 @@ type historyMarker struct {
 
 // recordHistory is the record page's place-in-series box.
 type recordHistory struct {
-	Prev, Next         *indexer.EditionRecord
-	PrevURL, NextURL   string
-	CompareURL         string // with the previous edition
-	CompareNextURL     string
+	Prev, Next       *indexer.EditionRecord
+	PrevURL, NextURL string
+	CompareURL       string // with the previous edition
+	CompareNextURL   string
 	// CrossKind: the previous edition is of another kind (no earlier
 	// record of this kind); Kind and PrevKind name both kinds.
 	CrossKind          bool
