@@ -159,7 +159,7 @@ func TestBadInputs(t *testing.T) {
 		{"bom only", []byte{0xEF, 0xBB, 0xBF}, ErrEmpty, failure.Unprocessable, "empty"},
 		{"binary", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"), ErrBinary, failure.Unprocessable, "binary"},
 		{"control characters", bytes.Repeat([]byte{0x01, 0x02, 'a', 0x03}, 100), ErrBinary, failure.Unprocessable, "binary"},
-		{"oversized", big, ErrTooLarge, failure.TooLarge, "10 MB"},
+		{"oversized", big, ErrTooLarge, failure.TooLarge, "2 MB"},
 		{"only noise", []byte("News Zone\n\nREAD SOURCE\n\nThis website uses cookies."), ErrNoText, failure.Unprocessable, "no paragraphs"},
 	}
 	for _, tc := range tests {
@@ -338,7 +338,7 @@ func TestLoadOversizedFile(t *testing.T) {
 		t.Errorf("records %d", len(recs))
 	}
 	if len(problems) != 1 || problems[0].File != "big.txt" || !errors.Is(problems[0].Err, ErrTooLarge) ||
-		failure.KindOf(problems[0].Err) != failure.TooLarge || !strings.Contains(problems[0].Error(), "10 MB") {
+		failure.KindOf(problems[0].Err) != failure.TooLarge || !strings.Contains(problems[0].Error(), "2 MB") {
 		t.Errorf("problems = %v", problems)
 	}
 }

@@ -89,9 +89,8 @@ func (r *Rules) removeNoise(lines []string) (kept, dropped []string) {
 // after the end of a sentence ("...sacrifice.Hosted by ..."). A match in the
 // middle of a sentence is text, not noise.
 func cutSeam(line string, seams []*rx) string {
-	lower := asciiLower(line)
 	for _, re := range seams {
-		if !re.mayMatchLower(line, lower) {
+		if !re.mayMatch(line) {
 			continue
 		}
 		for _, loc := range re.Regexp.FindAllStringIndex(line, -1) {
@@ -108,9 +107,8 @@ func cutSeam(line string, seams []*rx) string {
 }
 
 func matchAny(res []*rx, s string) bool {
-	lower := asciiLower(s)
 	for _, re := range res {
-		if re.mayMatchLower(s, lower) && re.Regexp.MatchString(s) {
+		if re.mayMatch(s) && re.Regexp.MatchString(s) {
 			return true
 		}
 	}

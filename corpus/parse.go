@@ -6,6 +6,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"dialoguesearch/failure"
 )
@@ -77,6 +78,7 @@ func (r *Rules) parseBytes(b []byte, name string, side frontMatter) (*Record, er
 	if len(paras) == 0 {
 		return nil, fileError(failure.Unprocessable, ErrNoText, name, "no paragraphs of text left after removing web noise")
 	}
+	paras = splitLong(paras)
 
 	rec := &Record{
 		Source:     name,
@@ -257,6 +259,11 @@ func firstOf(s ...string) string {
 
 func allText(rec *Record) string {
 	var b strings.Builder
+	n := 0
+	for _, p := range rec.Paragraphs {
+		n += len(p.Text) + 2
+	}
+	b.Grow(n)
 	for _, p := range rec.Paragraphs {
 		b.WriteString(p.Text)
 		b.WriteString("\n\n")
@@ -302,6 +309,74 @@ func assemble(blocks []string) []Paragraph {
 		}
 	}
 	return paras
+}
+
+// MaxParagraph is the longest paragraph kept whole, in bytes. Real
+// paragraphs are under 3 KB; a longer run of text (a file that is one
+// line, a page whose text has no paragraph breaks) is cut into paragraphs
+// of at most this size, at a sentence end when there is one (else at a
+// space), so that the work and memory spent on one paragraph (people,
+// meetings, topics, snippets) stay bounded.
+const MaxParagraph = 16 << 10
+
+// splitLong cuts paragraphs over MaxParagraph (see there) and numbers
+// the paragraphs again; the first piece keeps the printed number.
+func splitLong(paras []Paragraph) []Paragraph {
+	long := false
+	for _, p := range paras {
+		if len(p.Text) > MaxParagraph {
+			long = true
+			break
+		}
+	}
+	if !long {
+		return paras
+	}
+	out := make([]Paragraph, 0, len(paras))
+	for _, p := range paras {
+		text := p.Text
+		for len(text) > MaxParagraph {
+			cut := cutPoint(text[:MaxParagraph+1])
+			piece := p
+			if piece.Text = strings.TrimSpace(text[:cut]); piece.Text != "" {
+				out = append(out, piece)
+				p.Number = ""
+			}
+			text = strings.TrimSpace(text[cut:])
+		}
+		if text != "" {
+			p.Text = text
+			out = append(out, p)
+		}
+	}
+	for i := range out {
+		out[i].N = i + 1
+	}
+	return out
+}
+
+// cutPoint returns where to cut s (a paragraph's first MaxParagraph+1
+// bytes) so that the first piece is at most MaxParagraph bytes: after the
+// last sentence end in its second half, else at its last space, else at
+// the last rune boundary.
+func cutPoint(s string) int {
+	limit := len(s) - 1
+	for i := limit; i > limit/2; i-- {
+		if s[i] == ' ' && (s[i-1] == '.' || s[i-1] == '!' || s[i-1] == '?') {
+			return i
+		}
+	}
+	if i := strings.LastIndexByte(s[:limit], ' '); i > 0 {
+		return i
+	}
+	i := limit
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	if i == 0 {
+		return limit
+	}
+	return i
 }
 
 // frontMatterPeople reads "Lloyd J. Austin III; Kim Yong Hyun (ROK)": names

@@ -253,7 +253,7 @@ func (r *Rules) splitGlued(s string) string {
 
 // words returns the byte spans of the space-separated words of s.
 func words(s string) [][2]int {
-	var out [][2]int
+	out := make([][2]int, 0, len(s)/6+1)
 	start := -1
 	for i := 0; i < len(s); i++ {
 		if s[i] == ' ' || s[i] == '\n' || s[i] == '\t' {

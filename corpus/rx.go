@@ -138,17 +138,10 @@ func asciiLower(s string) string {
 	return s
 }
 
-// mayMatch is false when s cannot match: it holds none of the words.
+// mayMatch is false when s cannot match: it holds none of the words
+// (ASCII letters compared without case, and without lowering a copy of s:
+// the texts may be megabytes).
 func (r *rx) mayMatch(s string) bool {
-	if r.need == nil {
-		return true
-	}
-	return r.mayMatchLower(s, asciiLower(s))
-}
-
-// mayMatchLower is mayMatch with asciiLower(s) at hand (one lowering for
-// many expressions tried on one line).
-func (r *rx) mayMatchLower(s, lower string) bool {
 	if r.need == nil {
 		return true
 	}
@@ -157,11 +150,78 @@ func (r *rx) mayMatchLower(s, lower string) bool {
 		return true
 	}
 	for _, w := range r.need {
-		if strings.Contains(lower, w) {
+		if holdsFold(s, w) {
 			return true
 		}
 	}
 	return false
+}
+
+// holdsFold says whether s holds w (ASCII-lowercased, not empty) with
+// ASCII letters in any case.
+func holdsFold(s, w string) bool {
+	c := w[0]
+	if c < 'a' || c > 'z' {
+		for i := 0; i+len(w) <= len(s); i++ {
+			j := strings.IndexByte(s[i:], c)
+			if j < 0 {
+				return false
+			}
+			i += j
+			if hasPrefixFold(s[i:], w) {
+				return true
+			}
+		}
+		return false
+	}
+	u := c - 'a' + 'A'
+	// the next position of each case of the first letter, each looked
+	// for again only once passed: one pass over s
+	nl, nu := -2, -2
+	for i := 0; i+len(w) <= len(s); i++ {
+		if nl != -1 && nl < i {
+			if nl = strings.IndexByte(s[i:], c); nl >= 0 {
+				nl += i
+			}
+		}
+		if nu != -1 && nu < i {
+			if nu = strings.IndexByte(s[i:], u); nu >= 0 {
+				nu += i
+			}
+		}
+		switch {
+		case nl < 0 && nu < 0:
+			return false
+		case nl < 0:
+			i = nu
+		case nu < 0:
+			i = nl
+		default:
+			i = min(nl, nu)
+		}
+		if hasPrefixFold(s[i:], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFold is strings.HasPrefix with ASCII letters of s in any case
+// (w is lowercase).
+func hasPrefixFold(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *rx) MatchString(s string) bool {

@@ -99,3 +99,24 @@ func TestPhraseSetSameAsRegexp(t *testing.T) {
 		}
 	}
 }
+
+// holdsFold finds what a search of the lowered text finds.
+func TestHoldsFold(t *testing.T) {
+	texts := []string{"", "a", "Said", "xSAIDx", "sai", "s-a-i-d", "the Korean side", "KOREAN", "12 said 34", "saSaiD"}
+	for _, s := range texts {
+		for _, w := range []string{"said", "korean", "s", "12", "-a", "aid"} {
+			if got, want := holdsFold(s, w), strings.Contains(asciiLower(s), w); got != want {
+				t.Errorf("holdsFold(%q, %q) = %v, want %v", s, w, got, want)
+			}
+		}
+	}
+}
+
+// collapseSpace is strings.Join(strings.Fields(s), " ").
+func TestCollapseSpace(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a", "a ", "a  b", "a b", "a\tb", "a\u00a0b", "a\u3000 b", "a\nb c", "\x85x", "ab cd ef"} {
+		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -57,8 +57,41 @@ func splitBlocks(lines []string) []string {
 	return blocks
 }
 
+// collapsed says whether s is ASCII with single spaces between words and
+// none around them (what collapseSpace returns).
+func collapsed(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			return false
+		case c == ' ' && s[i+1] == ' ':
+			return false
+		}
+	}
+	return true
+}
+
 func collapseSpace(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	// strings.Join(strings.Fields(s), " ") without the slice of fields,
+	// and s itself when it is collapsed already
+	if collapsed(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for f := range strings.FieldsSeq(s) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(f)
+	}
+	return b.String()
 }
 
 var (

@@ -551,7 +551,7 @@ func TestAlertsBadInput(t *testing.T) {
 		t.Errorf("admin list: %d %+v", code, list)
 	}
 
-	// Ingest: admin only, 413 over 10 MB, 422 for an unparsable file with
+	// Ingest: admin only, 413 over 2 MB, 422 for an unparsable file with
 	// nothing changed, multipart accepted.
 	if code := env.do("POST", "/api/records", "", "text/plain", strings.NewReader(recordKIDD25), nil); code != http.StatusForbidden {
 		t.Errorf("ingest without token: %d", code)
