@@ -173,6 +173,12 @@ func (x *Index) rebuild(ctx context.Context, changes []change, st *UpdateStats, 
 	if cerr := nb.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("indexer: rebuild: %w", cerr)
 	}
+	if err == nil {
+		err = compactBolt(filepath.Join(tmp, storeFile))
+	}
+	if err == nil {
+		err = compactBolt(filepath.Join(tmp, "store", "root.bolt"))
+	}
 	if err != nil {
 		os.RemoveAll(tmp)
 		return err

@@ -14,7 +14,7 @@ import (
 // Version is the version of the mapping and analysis. Bump it on any change
 // to either: the next Open removes the old index-v<N> directory and Sync
 // rebuilds the index from the corpus.
-const Version = 7
+const Version = 8
 
 // AnalyzerName is the analyzer of paragraph text and of query words.
 const AnalyzerName = "dialoguesearch/en"
@@ -97,7 +97,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Store = store
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
-		f.DocValues = true // facets
+		f.DocValues = false // facets are counted from columns built from the postings (facets.go)
 		return f
 	}
 	storedOnly := func() *mapping.FieldMapping {
@@ -123,7 +123,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	date.DocValues = true // sort
 
 	recordID := keywordField(true)
-	recordID.DocValues = false
 
 	pm := bleve.NewDocumentStaticMapping()
 	pm.AddFieldMappingsAt(fText, text, pairs)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -286,4 +287,34 @@ func (s *recordStore) close() error {
 		return nil
 	}
 	return s.db.Close()
+}
+
+// compactBolt rewrites the bolt file at path with full pages, in key order.
+// A fresh build's stores are written batch by batch in no key order, which
+// leaves their pages half full (records.bolt at 100k paragraphs: 24 MB for
+// 11 MB of pages in use; scorch's root.bolt: 4 MB). Only for a closed file.
+func compactBolt(path string) error {
+	src, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: openTimeout})
+	if err != nil {
+		return fmt.Errorf("indexer: compact %s: %w", path, err)
+	}
+	defer src.Close()
+	tmp := path + ".compact"
+	dst, err := bolt.Open(tmp, 0o644, &bolt.Options{Timeout: openTimeout, NoFreelistSync: true})
+	if err != nil {
+		return fmt.Errorf("indexer: compact %s: %w", path, err)
+	}
+	dst.AllocSize = 64 << 10 // grow by what is written, not to the next power of two
+	err = bolt.Compact(dst, src, 64<<20)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("indexer: compact %s: %w", path, err)
+	}
+	return nil
 }
