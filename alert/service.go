@@ -28,7 +28,12 @@ type Config struct {
 	// WebhookAllowPrivate allows webhook targets on private and loopback
 	// addresses (tests, intranets).
 	WebhookAllowPrivate bool
-	Mail                MailConfig
+	// CheckQuery applies a search's cost budget to an alert's query
+	// against the live index (indexer.Index.CheckQuery: terms, and words
+	// of its prefix and fuzzy terms) when the alert is saved; nil checks
+	// what needs no index (indexer.ValidateQuery: syntax and terms).
+	CheckQuery func(q string) error
+	Mail       MailConfig
 	// Logger receives delivery failures; nil discards them (they are also
 	// kept on the outbox entry).
 	Logger *slog.Logger
@@ -133,6 +138,9 @@ func (s *Service) Create(in Input) (*View, error) {
 	if err := in.apply(a, s.cfg.WebhookAllowPrivate); err != nil {
 		return nil, err
 	}
+	if err := s.checkQuery(a); err != nil {
+		return nil, err
+	}
 	confirm := s.needsConfirmation(a, "")
 	// Matches recorded from now on only: an alert does not fire for the
 	// corpus that existed before it.
@@ -147,6 +155,15 @@ func (s *Service) Create(in Input) (*View, error) {
 		}
 	}
 	return v, nil
+}
+
+// checkQuery applies Config.CheckQuery to a's query: an alert is a saved
+// search, with a search's budget.
+func (s *Service) checkQuery(a *Alert) error {
+	if a.Query == "" || s.cfg.CheckQuery == nil {
+		return nil
+	}
+	return s.cfg.CheckQuery(a.Query)
 }
 
 // authorize returns alert id when token is its manage token: NotFound for an
@@ -189,6 +206,9 @@ func (s *Service) Update(id, token string, in Input) (*View, error) {
 	}
 	oldEmail := a.Email
 	if err := in.apply(a, s.cfg.WebhookAllowPrivate); err != nil {
+		return nil, err
+	}
+	if err := s.checkQuery(a); err != nil {
 		return nil, err
 	}
 	confirm := !strings.EqualFold(a.Email, oldEmail) && s.needsConfirmation(a, oldEmail)

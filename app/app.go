@@ -75,12 +75,22 @@ func Open(cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.Alerts.Logger == nil {
 		cfg.Alerts.Logger = log
 	}
+	var a *App
+	if cfg.Alerts.CheckQuery == nil {
+		// an alert's query gets a search's budget, on the ready index
+		cfg.Alerts.CheckQuery = func(q string) error {
+			if ready, err := a.Index(); err == nil {
+				return ready.CheckQuery(context.Background(), q)
+			}
+			return indexer.ValidateQuery(q)
+		}
+	}
 	svc, err := OpenAlerts(cfg.DataDir, cfg.Alerts)
 	if err != nil {
 		idx.Close()
 		return nil, err
 	}
-	a := New(cfg, nil, svc, log)
+	a = New(cfg, nil, svc, log)
 	a.opened = idx
 	return a, nil
 }

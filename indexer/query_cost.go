@@ -138,28 +138,10 @@ func (x *Index) cost(ctx context.Context, bi bleve.Index, n node) (queryCost, er
 	if n == nil {
 		return c, nil
 	}
-	var terms []*termNode
-	var walk func(node)
-	walk = func(n node) {
-		switch n := n.(type) {
-		case *orNode:
-			for _, k := range n.kids {
-				walk(k)
-			}
-		case *andNode:
-			for _, k := range n.kids {
-				walk(k)
-			}
-		case *notNode:
-			walk(n.kid)
-		case *termNode:
-			terms = append(terms, n)
-		}
-	}
-	walk(n)
+	terms, err := clauseTerms(n)
 	c.clauses = len(terms)
-	if c.clauses > MaxClauses {
-		return c, failure.Param("q", "the query has %d terms (repeats counted once); the limit is %d: search for fewer words at once", c.clauses, MaxClauses)
+	if err != nil {
+		return c, err
 	}
 	adv, err := bi.Advanced()
 	if err != nil {
@@ -211,6 +193,48 @@ func (x *Index) cost(ctx context.Context, bi bleve.Index, n node) (queryCost, er
 		}
 	}
 	return c, nil
+}
+
+// clauseTerms returns the terms of n (collapsed already), refusing (BadInput
+// naming q) more than MaxClauses: the part of the cost that needs no index.
+func clauseTerms(n node) ([]*termNode, error) {
+	var terms []*termNode
+	var walk func(node)
+	walk = func(n node) {
+		switch n := n.(type) {
+		case *orNode:
+			for _, k := range n.kids {
+				walk(k)
+			}
+		case *andNode:
+			for _, k := range n.kids {
+				walk(k)
+			}
+		case *notNode:
+			walk(n.kid)
+		case *termNode:
+			terms = append(terms, n)
+		}
+	}
+	walk(n)
+	if len(terms) > MaxClauses {
+		return terms, failure.Param("q", "the query has %d terms (repeats counted once); the limit is %d: search for fewer words at once", len(terms), MaxClauses)
+	}
+	return terms, nil
+}
+
+// CheckQuery applies the limits of a search to q against this index
+// without running it: its syntax, MaxClauses and the MaxExpansions of its
+// prefix and fuzzy terms (a failure.BadInput error naming q, as Search
+// answers). A saved search (an alert) is checked so when saved, since it
+// runs later on every new paragraph. An index that cannot be read checks
+// what needs no index (ValidateQuery).
+func (x *Index) CheckQuery(ctx context.Context, q string) error {
+	_, _, err := x.planAndCost(ctx, Request{Query: q})
+	if err == nil || failure.KindOf(err) == failure.BadInput {
+		return err
+	}
+	return ValidateQuery(q)
 }
 
 // countDict adds the entries of d (closing it) to the expansion and posting

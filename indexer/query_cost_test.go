@@ -60,6 +60,10 @@ func TestQueryCostBudget(t *testing.T) {
 		if errors.As(err, &fe) && fe.Param != "q" {
 			t.Errorf("%.50q: param %q", tc.q, fe.Param)
 		}
+		// what needs no index is checked without one too (an alert's query)
+		if verr := ValidateQuery(tc.q); failure.Message(verr) != failure.Message(err) {
+			t.Errorf("ValidateQuery(%.50q) = %v, the search said %v", tc.q, verr, err)
+		}
 	}
 	// The same word a thousand characters long is one clause.
 	res, err := x.Search(ctx, Request{Query: strings.TrimSuffix(strings.Repeat("alliance OR ", 83), " OR ")})

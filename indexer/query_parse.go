@@ -420,9 +420,15 @@ func setField(n node, field string) {
 	}
 }
 
-// ValidateQuery checks q's syntax exactly as Search does, without an index:
-// nil, or a failure.BadInput error with Param "q" saying what and where.
+// ValidateQuery checks q's syntax and its number of terms (MaxClauses,
+// repeats counted once) exactly as Search does, without an index: nil, or
+// a failure.BadInput error with Param "q" saying what and where. The
+// expansions of prefix and fuzzy terms need an index: Index.CheckQuery.
 func ValidateQuery(q string) error {
-	_, err := parseQuery(q)
+	n, err := parseQuery(q)
+	if err != nil || n == nil {
+		return err
+	}
+	_, err = clauseTerms(collapse(n))
 	return err
 }
