@@ -3,9 +3,18 @@ package indexer
 import (
 	"container/heap"
 	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/microseconds"
+	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/milliseconds"
+	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/nanoseconds"
+	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/seconds"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
@@ -290,17 +299,19 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 	if count {
 		out.Facets = fc.facets(p.filters)
 	}
-	sr := &bleve.SearchRequest{Fields: storedFields}
+	starts := make([]uint64, len(segs))
+	start = 0
+	for j, s := range segs {
+		starts[j] = start
+		start += s.Segment().Count()
+	}
 	for _, s := range page {
-		id := index.NewIndexInternalID(nil, s.num)
-		ext, err := snap.ExternalID(id)
+		j := sort.Search(len(starts), func(i int) bool { return starts[i] > s.num }) - 1
+		dm, err := loadStored(segs[j], s.num-starts[j])
 		if err != nil {
 			return nil, searchError(err)
 		}
-		dm := &search.DocumentMatch{ID: ext, IndexInternalID: id, Score: s.score}
-		if err, _ := bleve.LoadAndHighlightFields(dm, sr, "", snap, nil); err != nil {
-			return nil, searchError(err)
-		}
+		dm.IndexInternalID, dm.Score = index.NewIndexInternalID(nil, s.num), s.score
 		out.Hits = append(out.Hits, x.hit(dm, p, true))
 	}
 	if count {
@@ -336,4 +347,71 @@ func termBitmap(d segment.TermDictionary, term string) (*roaring.Bitmap, error) 
 		}
 		bm.Add(uint32(p.Number()))
 	}
+}
+
+// storedSet is storedFields as a set.
+var storedSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range storedFields {
+		m[f] = true
+	}
+	return m
+}()
+
+// loadStored reads a document's id and stored fields in one visit of its
+// stored chunk, with the values bleve.LoadAndHighlightFields would give
+// (which finds the document again by its id, after the id was read).
+func loadStored(seg *scorch.SegmentSnapshot, num uint64) (*search.DocumentMatch, error) {
+	dm := &search.DocumentMatch{}
+	var bad error
+	err := seg.VisitDocument(num, func(name string, typ byte, val []byte, pos []uint64) bool {
+		if name == "_id" {
+			dm.ID = string(val)
+			return true
+		}
+		if !storedSet[name] {
+			return true
+		}
+		var value interface{}
+		switch typ {
+		case 't':
+			value = string(val)
+		case 'n':
+			if n, err := document.NewNumericFieldFromBytes(name, nil, val).Number(); err == nil {
+				value = n
+			}
+		case 'd':
+			t, layout, err := document.NewDateTimeFieldFromBytes(name, nil, append([]byte(nil), val...)).DateTime()
+			if err == nil {
+				switch layout {
+				case "":
+					value = t.Format(time.RFC3339)
+				case seconds.Name:
+					value = strconv.FormatInt(t.Unix(), 10)
+				case milliseconds.Name:
+					value = strconv.FormatInt(t.UnixMilli(), 10)
+				case microseconds.Name:
+					value = strconv.FormatInt(t.UnixMicro(), 10)
+				case nanoseconds.Name:
+					value = strconv.FormatInt(t.UnixNano(), 10)
+				default:
+					value = t.Format(layout)
+				}
+			}
+		default:
+			bad = fmt.Errorf("indexer: stored field %s of type %c", name, typ)
+			return false
+		}
+		if value != nil {
+			dm.AddFieldValue(name, value)
+		}
+		return true
+	})
+	if err == nil {
+		err = bad
+	}
+	if err == nil && dm.ID == "" {
+		err = fmt.Errorf("indexer: document %d has no id", num)
+	}
+	return dm, err
 }
