@@ -89,8 +89,10 @@ func (r *Rules) removeNoise(lines []string) (kept, dropped []string) {
 // after the end of a sentence ("...sacrifice.Hosted by ..."). A match in the
 // middle of a sentence is text, not noise.
 func cutSeam(line string, seams []*rx) string {
+	var buf [lowerBuf]byte
+	lower, special := lowerInto(buf[:0], line)
 	for _, re := range seams {
-		if !re.mayMatch(line) {
+		if !special && !re.mayMatchLower(lower) {
 			continue
 		}
 		for _, loc := range re.Regexp.FindAllStringIndex(line, -1) {
@@ -107,8 +109,11 @@ func cutSeam(line string, seams []*rx) string {
 }
 
 func matchAny(res []*rx, s string) bool {
+	// one lowering of s for every expression's prefilter
+	var buf [lowerBuf]byte
+	lower, special := lowerInto(buf[:0], s)
 	for _, re := range res {
-		if re.mayMatch(s) && re.Regexp.MatchString(s) {
+		if (special || re.mayMatchLower(lower)) && re.Regexp.MatchString(s) {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bytes"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -14,13 +15,21 @@ import (
 // parser's time. The answers are exactly the expression's.
 type rx struct {
 	*regexp.Regexp
-	need []string // ASCII-lowercased; nil: no prefilter
+	need  []string // ASCII-lowercased; nil: no prefilter
+	needB [][]byte // need as bytes
 }
 
 // mustRx compiles expr as regexp.MustCompile does, with its prefilter.
 func mustRx(expr string) *rx {
-	re := regexp.MustCompile(expr)
-	return &rx{Regexp: re, need: needOf(expr)}
+	return newRx(regexp.MustCompile(expr), expr)
+}
+
+func newRx(re *regexp.Regexp, expr string) *rx {
+	r := &rx{Regexp: re, need: needOf(expr)}
+	for _, w := range r.need {
+		r.needB = append(r.needB, []byte(w))
+	}
+	return r
 }
 
 // compileRx is regexp.Compile with the prefilter.
@@ -29,7 +38,7 @@ func compileRx(expr string) (*rx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rx{Regexp: re, need: needOf(expr)}, nil
+	return newRx(re, expr), nil
 }
 
 // maxNeed bounds the words of a prefilter: past it, looking for each word
@@ -41,11 +50,25 @@ func needOf(expr string) []string {
 	if err != nil {
 		return nil
 	}
+	if anchored(t) {
+		return nil // tried at the start only: quick without a prefilter
+	}
 	n := need(t)
 	if len(n) > maxNeed {
 		return nil
 	}
 	return n
+}
+
+// anchored says whether t matches at the start of the text only (^ first).
+func anchored(t *syntax.Regexp) bool {
+	for t.Op == syntax.OpConcat || t.Op == syntax.OpCapture {
+		if len(t.Sub) == 0 {
+			return false
+		}
+		t = t.Sub[0]
+	}
+	return t.Op == syntax.OpBeginText
 }
 
 // need returns words (ASCII-lowercased) of which any match of t holds at
@@ -139,11 +162,17 @@ func asciiLower(s string) string {
 }
 
 // mayMatch is false when s cannot match: it holds none of the words
-// (ASCII letters compared without case, and without lowering a copy of s:
-// the texts may be megabytes).
+// (ASCII letters compared without case: a short text is lowered into a
+// buffer on the stack, a long one searched in place, without a lowered
+// copy: the texts may be megabytes).
 func (r *rx) mayMatch(s string) bool {
 	if r.need == nil {
 		return true
+	}
+	if len(s) <= lowerBuf {
+		var buf [lowerBuf]byte
+		l, special := lowerInto(buf[:0], s)
+		return special || r.mayMatchLower(l)
 	}
 	// K (Kelvin sign) and ſ (long s) fold to ASCII letters under (?i)
 	if strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f") {
@@ -155,6 +184,41 @@ func (r *rx) mayMatch(s string) bool {
 		}
 	}
 	return false
+}
+
+// lowerBuf is the longest text mayMatch lowers into a buffer.
+const lowerBuf = 2048
+
+// mayMatchLower is mayMatch of a text lowered by lowerInto (that found no
+// special letter in it).
+func (r *rx) mayMatchLower(lower []byte) bool {
+	if r.need == nil {
+		return true
+	}
+	for _, w := range r.needB {
+		if bytes.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerInto appends s with ASCII letters lowered to dst, and says whether
+// s holds a letter that folds to an ASCII one under (?i) (K, the Kelvin
+// sign, and ſ, long s): then the prefilter cannot tell.
+func lowerInto(dst []byte, s string) ([]byte, bool) {
+	special := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x84 && s[i+2] == 0xAA, c == 0xC5 && i+1 < len(s) && s[i+1] == 0xBF:
+			special = true
+		}
+		dst = append(dst, c)
+	}
+	return dst, special
 }
 
 // holdsFold says whether s holds w (ASCII-lowercased, not empty) with
