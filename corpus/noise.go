@@ -90,9 +90,9 @@ func (r *Rules) removeNoise(lines []string) (kept, dropped []string) {
 // middle of a sentence is text, not noise.
 func cutSeam(line string, seams []*rx) string {
 	var buf [lowerBuf]byte
-	lower, special := lowerInto(buf[:0], line)
+	lower, special := lowerShort(buf[:0], line)
 	for _, re := range seams {
-		if !special && !re.mayMatchLower(lower) {
+		if !re.mayMatchPre(line, lower, special) {
 			continue
 		}
 		for _, loc := range re.Regexp.FindAllStringIndex(line, -1) {
@@ -109,11 +109,10 @@ func cutSeam(line string, seams []*rx) string {
 }
 
 func matchAny(res []*rx, s string) bool {
-	// one lowering of s for every expression's prefilter
 	var buf [lowerBuf]byte
-	lower, special := lowerInto(buf[:0], s)
+	lower, special := lowerShort(buf[:0], s) // one lowering for every expression
 	for _, re := range res {
-		if (special || re.mayMatchLower(lower)) && re.Regexp.MatchString(s) {
+		if re.mayMatchPre(s, lower, special) && re.Regexp.MatchString(s) {
 			return true
 		}
 	}

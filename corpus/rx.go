@@ -186,6 +186,24 @@ func (r *rx) mayMatch(s string) bool {
 	return false
 }
 
+// lowerShort is lowerInto for a text of at most lowerBuf bytes, nil for
+// a longer one: one lowering of a line for the prefilters of several
+// expressions (mayMatchPre).
+func lowerShort(dst []byte, s string) ([]byte, bool) {
+	if len(s) > lowerBuf {
+		return nil, false
+	}
+	return lowerInto(dst, s)
+}
+
+// mayMatchPre is mayMatch(s) with lowerShort(s) at hand.
+func (r *rx) mayMatchPre(s string, lower []byte, special bool) bool {
+	if len(s) > lowerBuf {
+		return r.mayMatch(s)
+	}
+	return special || r.mayMatchLower(lower)
+}
+
 // lowerBuf is the longest text mayMatch lowers into a buffer.
 const lowerBuf = 2048
 
