@@ -205,13 +205,17 @@ func (f *textField) Analyze() {
 
 // newDocument is the bleve document of paragraph p of r: the mapping's
 // fields, with the two fields of the text replaced by textFields that share
-// one analysis.
+// one analysis, and without the empty composite field "_all".
 func newDocument(im *mapping.IndexMappingImpl, analyzer analysis.Analyzer, r *corpus.Record, p *corpus.Paragraph) (*document.Document, error) {
 	id := corpus.ParagraphID(r.ID, p.N)
 	doc := document.NewDocument(id)
 	if err := im.MapDocument(doc, newParagraphDoc(r, p)); err != nil {
 		return nil, fmt.Errorf("indexer: index %s: %w", id, err)
 	}
+	// No field goes into bleve's composite "_all" (every field mapping
+	// says IncludeInAll false) and no query reads it: without it, bleve
+	// does not offer it every field of the document to compose.
+	doc.CompositeFields = nil
 	shared := &sharedText{analyzer: analyzer, value: []byte(p.Text)}
 	for i, f := range doc.Fields {
 		switch f.Name() {
