@@ -277,7 +277,7 @@ type Piece struct {
 // script that does not fit the texts (they changed since it was made)
 // gives the whole old text deleted and the whole new text inserted.
 func Render(oldText, newText string, s Script) []Piece {
-	ot, nt := Tokens(oldText), Tokens(newText)
+	ot, nt := split(oldText, false), split(newText, false)
 	ops := s.Ops()
 	so, sn := 0, 0
 	for _, o := range ops {
@@ -294,25 +294,27 @@ func Render(oldText, newText string, s Script) []Piece {
 		}
 		return out
 	}
-	join := func(ts []Token) string {
-		var b strings.Builder
-		for _, t := range ts {
-			b.WriteString(t.Text)
+	// the tokens cut the texts without gaps: a run of them is a substring
+	offsets := func(ts []Token) []int {
+		off := make([]int, len(ts)+1)
+		for k, t := range ts {
+			off[k+1] = off[k] + len(t.Text)
 		}
-		return b.String()
+		return off
 	}
+	oo, no := offsets(ot), offsets(nt)
 	var out []Piece
 	i, j := 0, 0
 	for _, o := range ops {
 		p := Piece{Op: string(o.Kind)}
 		switch o.Kind {
 		case '=', '+':
-			p.Text = join(nt[j : j+o.New])
+			p.Text = newText[no[j]:no[j+o.New]]
 		case '-':
-			p.Text = join(ot[i : i+o.Old])
+			p.Text = oldText[oo[i]:oo[i+o.Old]]
 		case '~':
-			p.Text = join(nt[j : j+o.New])
-			p.Old = join(ot[i : i+o.Old])
+			p.Text = newText[no[j]:no[j+o.New]]
+			p.Old = oldText[oo[i]:oo[i+o.Old]]
 			if strings.TrimSpace(p.Text) == strings.TrimSpace(p.Old) {
 				p.Op, p.Old = "=", ""
 			}

@@ -50,12 +50,15 @@ type Token struct {
 
 // Tokens splits text into tokens; the same text always gives the same
 // tokens, so an edit script stored at index time applies at read time.
-func Tokens(text string) []Token {
+func Tokens(text string) []Token { return split(text, true) }
+
+// split is Tokens; without keys, it only cuts the text (what Render needs).
+func split(text string, keys bool) []Token {
 	out := make([]Token, 0, len(text)/6+1)
 	// the keys of an ASCII text are pieces of its lower-case copy (one
 	// allocation, not one per capitalised word)
 	lower := ""
-	if isASCII(text) {
+	if keys && isASCII(text) {
 		lower = strings.ToLower(text)
 	}
 	i := 0
@@ -89,6 +92,7 @@ func Tokens(text string) []Token {
 		i = skipSpace(text, i)
 		t := Token{Text: text[start:i], word: word}
 		switch {
+		case !keys:
 		case !word:
 			t.key = punctKey(text[start:end])
 		case lower != "":
