@@ -456,11 +456,14 @@ func encodeTexts(hash string, rec *corpus.Record) []byte {
 // decodeTexts reads what encodeTexts wrote into a record holding only
 // the paragraphs' numbers and texts; ok is false when b is damaged or was
 // written for another version than hash.
-func decodeTexts(b []byte, id, hash string) (rec *corpus.Record, ok bool) {
-	b, err := zdec.DecodeAll(b, nil)
+func decodeTexts(z []byte, id, hash string) (rec *corpus.Record, ok bool) {
+	raw, err := zdec.DecodeAll(z, nil)
 	if err != nil {
 		return nil, false
 	}
+	// one string for all the texts: each is a piece of it
+	all := string(raw)
+	b := raw
 	next := func() (int, bool) {
 		v, n := binary.Uvarint(b)
 		if n <= 0 || v > 1<<40 {
@@ -474,9 +477,9 @@ func decodeTexts(b []byte, id, hash string) (rec *corpus.Record, ok bool) {
 		if !ok || l > len(b) {
 			return "", false
 		}
-		s := string(b[:l])
+		at := len(raw) - len(b)
 		b = b[l:]
-		return s, true
+		return all[at : at+l], true
 	}
 	if h, ok := str(); !ok || h != hash {
 		return nil, false
