@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 
 	"dialoguesearch/corpus"
@@ -450,8 +451,13 @@ func encodeTexts(hash string, rec *corpus.Record) []byte {
 		b = binary.AppendUvarint(b, uint64(len(p.Text)))
 		b = append(b, p.Text...)
 	}
-	return zenc.EncodeAll(b, nil)
+	return zfast.EncodeAll(b, nil)
 }
+
+// zfast compresses the stored texts: written for every record of a build
+// while it links, where the default level cost as much as a fifth of the
+// linking (the texts are read back as fast either way).
+var zfast, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
 
 // decodeTexts reads what encodeTexts wrote into a record holding only
 // the paragraphs' numbers and texts; ok is false when b is damaged or was
