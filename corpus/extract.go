@@ -136,7 +136,7 @@ func (r *Rules) meetingSentences(rec *Record) (meeting string, context []string)
 		}
 		for _, s := range splitSentences(p.Text) {
 			if meeting == "" && rec.Meeting.Series != "" {
-				for _, m := range r.findMeetings(s) {
+				for _, m := range r.findMeetingsOf(s, rec.Meeting.Series) {
 					if m.series.ID == rec.Meeting.Series && (m.number == rec.Meeting.Number || m.number == 0) && !m.future {
 						meeting = s
 						break

@@ -191,11 +191,21 @@ type meetingMention struct {
 // findMeetings returns every mention of a known series in s, in text order.
 // An ordinal belongs to the mention only when nothing between says it
 // counts something else ("the 70th anniversary of the Alliance").
-func (r *Rules) findMeetings(s string) []meetingMention {
+func (r *Rules) findMeetings(s string) []meetingMention { return r.findMeetingsOf(s, "") }
+
+// findMeetingsOf is findMeetings when only the mentions of series id count
+// (id "" for all): the series that cannot yield one (any but id, and but
+// the bilateral ones three parties make trilateral when id is the
+// trilateral series) are not looked for. Its mentions of id are those
+// findMeetings returns, in the same order.
+func (r *Rules) findMeetingsOf(s, id string) []meetingMention {
 	var out []meetingMention
 	md := &r.meetings
 	lower := strings.ToLower(s)
 	for _, se := range md.Series {
+		if id != "" && se.ID != id && !(se.PrincipalsPerSide == 0 && md.trilateral != nil && id == md.trilateral.ID) {
+			continue
+		}
 		hit := false
 		for _, k := range se.keys {
 			if strings.Contains(lower, k) {

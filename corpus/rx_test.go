@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"regexp"
@@ -121,6 +122,15 @@ func TestCollapseSpace(t *testing.T) {
 	for _, s := range []string{"", " ", "a", " a", "a ", "a  b", "a b", "a\tb", "a\u00a0b", "a\u3000 b", "a\nb c", "\x85x", "ab cd ef"} {
 		if got, want := collapseSpace(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// tokenSpans finds the tokens tokenRe finds.
+func TestTokenSpans(t *testing.T) {
+	for _, s := range append(rxTexts(t), "a,b;c:d(e)f", "\x85\xff x", "로이드 오스틴(Lloyd J. Austin III)", "\v\u00a0x") {
+		if got, want := tokenSpans(s), tokenRe.Regexp.FindAllStringIndex(s, -1); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("tokenSpans(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
