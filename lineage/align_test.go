@@ -210,3 +210,19 @@ func TestAlignManyParagraphs(t *testing.T) {
 		t.Errorf("%d links between two near-identical 3,000-paragraph records", len(pr.Links))
 	}
 }
+
+// TestAlignManyCapitalisedWords: a paragraph of 20,000 distinct
+// capitalised words (names, for all the linker knows) is aligned in
+// bounded time and linked to its copy.
+func TestAlignManyCapitalisedWords(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "Word%d ", i)
+	}
+	text := b.String()
+	pr := Align(&corpus.Record{ID: "a", Paragraphs: []corpus.Paragraph{{N: 1, Text: text}}},
+		&corpus.Record{ID: "b", Paragraphs: []corpus.Paragraph{{N: 1, Text: "Preamble. " + text}}}, false)
+	if len(pr.Links) != 1 {
+		t.Errorf("links %+v", pr.Links)
+	}
+}

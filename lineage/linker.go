@@ -90,7 +90,8 @@ func (l *Linker) record(r *corpus.Record) *prepRecord {
 			if t.key != "" {
 				pp.ids[k] = l.v.id(t.key, t.word)
 			}
-			if t.word && startsUpper(t.Text) && !slices.Contains(pp.caps, t.key) {
+			// (beyond 64 the forms are not kept: no need to know them all)
+			if t.word && len(pp.caps) <= 64 && startsUpper(t.Text) && !slices.Contains(pp.caps, t.key) {
 				pp.caps = append(pp.caps, t.key)
 			}
 		}
