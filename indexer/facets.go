@@ -78,6 +78,9 @@ type segColumns struct {
 	docMask   uint32   // the other column fields
 	docOff    []uint32
 	docOrd    []uint32
+
+	// the block maxima of the frequent text terms (search_bounds.go)
+	maxes map[string][]float64
 }
 
 func (c *segColumns) values(doc uint64) []uint32 {
@@ -123,6 +126,7 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 	ss := snap.Segments()
 	out := &snapColumns{starts: make([]uint64, len(ss)), segs: make([]*segColumns, len(ss)), cache: c}
 	var terms [][]string // per facet, the values of the snapshot; read when a segment is new
+	var text []string    // the frequent text terms, likewise
 	live := make(map[segment.Segment]bool, len(ss))
 	var start uint64
 	for i, s := range ss {
@@ -140,6 +144,14 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 			}
 			var err error
 			if cols, err = c.build(seg, terms); err != nil {
+				return nil, err
+			}
+			if text == nil {
+				if text, err = textTerms(snap); err != nil {
+					return nil, err
+				}
+			}
+			if cols.maxes, err = blockMaxima(seg, text); err != nil {
 				return nil, err
 			}
 			c.segs[seg] = cols

@@ -254,7 +254,17 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 				fc.countBitmap(sc, m, 1<<f)
 			}
 		}
-		if root.kind == tkTerm && len(selected) == 0 {
+		// Block maxima, when a term has them and there is enough to skip.
+		bounded := false
+		if card := matches.GetCardinality(); card > minSkipMatches && card > uint64(4*want) {
+			for _, t := range leaves {
+				if t.field == fText && cols.segs[j].maxes != nil {
+					t.maxes = cols.segs[j].maxes[t.term]
+					bounded = bounded || t.maxes != nil
+				}
+			}
+		}
+		if root.kind == tkTerm && len(selected) == 0 && !bounded {
 			// The matches are the term's postings: read them in order.
 			for {
 				ok, err := root.sc.next()
@@ -272,7 +282,18 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 			continue
 		}
 		it := matches.Iterator()
+		block, blockBound := ^uint64(0), 0.0
 		for it.HasNext() {
+			if bounded && len(top) == want {
+				b := uint64(it.PeekNext()) >> blockBits
+				if b != block {
+					block, blockBound = b, root.bound(b)*boundSlack
+				}
+				if blockBound <= top[0].score {
+					it.AdvanceIfNeeded(uint32((b + 1) << blockBits))
+					continue
+				}
+			}
 			doc := uint64(it.Next())
 			if seen++; seen&0xfff == 0 && ctx.Err() != nil {
 				return nil, searchError(ctx.Err())

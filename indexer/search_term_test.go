@@ -21,6 +21,11 @@ func TestTermPathAgrees(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a synthetic index")
 	}
+	// Small blocks and thresholds, so that block maxima are kept and
+	// blocks skipped on this small index.
+	bits, minDocs, minSkip := blockBits, minBoundDocs, minSkipMatches
+	blockBits, minBoundDocs, minSkipMatches = 4, 40, 50
+	defer func() { blockBits, minBoundDocs, minSkipMatches = bits, minDocs, minSkip }()
 	x, err := Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -68,9 +68,11 @@ type tnode struct {
 	offsets []int
 
 	// per segment
-	bm  *roaring.Bitmap // the node's matches (read only: may be the segment's)
-	sc  cursor          // term: frequency and norm, for scoring
-	pos cursor          // term of a phrase: positions, to check the phrase
+	bm *roaring.Bitmap // the node's matches (read only: may be the segment's)
+	sc cursor          // term: frequency and norm, for scoring
+	// term of the text field: its block maxima in the segment, if kept
+	maxes []float64
+	pos   cursor // term of a phrase: positions, to check the phrase
 }
 
 // buildTree mirrors q as bleve would search it, or reports that it cannot.
@@ -298,7 +300,7 @@ func (n *tnode) normalize() {
 
 // resetSegment forgets the state of the previous segment.
 func (n *tnode) resetSegment() {
-	n.bm = nil
+	n.bm, n.maxes = nil, nil
 	n.sc, n.pos = cursor{}, cursor{locs: n.pos.locs[:0]}
 	for _, k := range n.kids {
 		if k != nil {

@@ -1,0 +1,145 @@
+package indexer
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/search/scorer"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// Block maxima: skipping the matches that cannot enter the page.
+//
+// The bitmap path counts every match from bitmaps, but scoring a match
+// means decoding its terms' frequency and norm, linear in the matches: a
+// frequent word has tens of thousands. As Lucene does with the impacts of
+// its postings blocks, each segment keeps, for the text field's frequent
+// terms, the largest sqrt(freq) * norm of every block of 1,024 document
+// numbers (computed with the segment's facet columns, once). A term scores
+// at most that times its idf and query weight in the block; a conjunction,
+// a disjunction (whose coord is at most 1) or a phrase at most the sum of
+// its parts. Once the page is full, a block whose bound does not beat the
+// page's last score is skipped (matches are visited in document order and
+// an equal score never displaces an earlier document). A term without
+// maxima is bounded by 1 (its frequency is at most the field's length, and
+// the norm is 1/sqrt(length)).
+
+// Blocks of 1 << blockBits document numbers; minBoundDocs is the fewest
+// documents of a segment a text term needs for its block maxima to be
+// kept; minSkipMatches the fewest matches in a segment for which the
+// bitmap path looks at block maxima. (Variables: the tests make them small.)
+var (
+	blockBits      uint64 = 10
+	minBoundDocs   uint64 = 1024
+	minSkipMatches uint64 = 4096
+)
+
+// boundSlack widens every bound against rounding: a bound is computed with
+// the same operations as the score, in the same order, so it is never
+// below it; the slack is for safety, at no cost in skipping.
+const boundSlack = 1 + 1e-9
+
+// tfNorm is sqrt(freq) * norm as bleve's TermQueryScorer computes it.
+func tfNorm(freq uint64, norm float64) float64 {
+	var tf float64
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	return tf * norm
+}
+
+// textTerms lists the text field's terms of snap with at least
+// minBoundDocs documents.
+func textTerms(snap *scorch.IndexSnapshot) ([]string, error) {
+	d, err := snap.FieldDict(fText)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: text terms: %w", err)
+	}
+	defer d.Close()
+	var out []string
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return nil, fmt.Errorf("indexer: text terms: %w", err)
+		}
+		if e == nil {
+			return out, nil
+		}
+		if e.Count >= minBoundDocs {
+			out = append(out, e.Term)
+		}
+	}
+}
+
+// blockMaxima reads the block maxima of the frequent text terms of seg.
+func blockMaxima(seg segment.Segment, terms []string) (map[string][]float64, error) {
+	dict, err := seg.Dictionary(fText)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: block maxima: %w", err)
+	}
+	blocks := int(seg.Count()>>blockBits) + 1
+	out := map[string][]float64{}
+	var c cursor
+	for _, t := range terms {
+		pl, err := dict.PostingsList([]byte(t), nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
+		}
+		if pl == nil || pl.Count() < minBoundDocs {
+			continue
+		}
+		maxes := make([]float64, blocks)
+		c = cursor{it: pl.Iterator(true, true, false, nil), locs: c.locs}
+		for {
+			ok, err := c.next()
+			if err != nil {
+				return nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
+			}
+			if !ok {
+				break
+			}
+			if s := tfNorm(c.freq, c.norm); s > maxes[c.num>>blockBits] {
+				maxes[c.num>>blockBits] = s
+			}
+		}
+		out[t] = maxes
+	}
+	return out, nil
+}
+
+// bound is the most n can score in block b of the current segment.
+func (n *tnode) bound(b uint64) float64 {
+	switch n.kind {
+	case tkTerm:
+		m := 1 + 1e-6 // float32 norms may round 1/sqrt(length) up
+		if n.maxes != nil {
+			if b >= uint64(len(n.maxes)) {
+				return 0
+			}
+			m = n.maxes[b]
+		}
+		s := m * n.idf
+		if n.qweight != 1.0 {
+			s = s * n.qweight
+		}
+		return s
+	case tkAll:
+		s := 1.0
+		if n.qweight != 1.0 {
+			s = s * n.qweight
+		}
+		return s
+	case tkNone:
+		return 0
+	case tkNot:
+		return n.kids[0].bound(b)
+	}
+	var sum float64
+	for _, k := range n.sorted {
+		sum += k.bound(b)
+	}
+	return sum
+}
