@@ -76,8 +76,10 @@ type segColumns struct {
 	recValOff []uint32 // per record: its values of the recMask fields,
 	recVal    []uint32 // recVal[recValOff[r]:recValOff[r+1]]
 	docMask   uint32   // the other column fields
-	docOff    []uint32
+	docOff    []uint32 // their sparse values, per document
 	docOrd    []uint32
+	denseOrd  []uint32          // their values in 1/denseShare of the documents or more,
+	denseDocs []*roaring.Bitmap // counted by intersection (dense bitmaps: 1,024 words)
 
 	// the block maxima of the frequent text terms (search_bounds.go)
 	maxes map[string][]float64
@@ -307,16 +309,52 @@ func (cols *segColumns) byRecord(facetOf []uint8) {
 		}
 		cols.recValOff[r+1] = uint32(len(cols.recVal))
 	}
+	// The paragraph's values: the frequent ones as bitmaps, the others
+	// in the column.
+	perOrd := map[uint32]int{}
+	for _, o := range cols.ord {
+		if cols.docMask&(1<<facetOf[o]) != 0 {
+			perOrd[o]++
+		}
+	}
+	dense := map[uint32]*roaring.Bitmap{}
+	if n >= minDenseDocs {
+		for o, c := range perOrd {
+			if c*denseShare >= n {
+				dense[o] = roaring.New()
+				cols.denseOrd = append(cols.denseOrd, o)
+			}
+		}
+		slices.Sort(cols.denseOrd)
+	}
 	cols.docOff = make([]uint32, n+1)
 	for d := 0; d < n; d++ {
 		for _, o := range cols.ord[cols.off[d]:cols.off[d+1]] {
-			if cols.docMask&(1<<facetOf[o]) != 0 {
+			if cols.docMask&(1<<facetOf[o]) == 0 {
+				continue
+			}
+			if bm := dense[o]; bm != nil {
+				bm.Add(uint32(d))
+			} else {
 				cols.docOrd = append(cols.docOrd, o)
 			}
 		}
 		cols.docOff[d+1] = uint32(len(cols.docOrd))
 	}
+	for _, o := range cols.denseOrd {
+		cols.denseDocs = append(cols.denseDocs, dense[o])
+	}
 }
+
+// A paragraph's facet value in at least 1/denseShare of a segment's
+// documents (sides, the commonest topics), in a segment of minDenseDocs or
+// more, is counted by intersecting the matches with its documents: both
+// are then mostly dense bitmap containers, 1,024 words per 65,536
+// documents, cheaper than a column count per match. (minDenseDocs is a
+// variable: the tests make it small.)
+const denseShare = 16
+
+var minDenseDocs = 4096
 
 // sameField reports whether two documents' ordinals (sorted) have the same
 // values of field f.
@@ -582,6 +620,11 @@ func (fc *facetCounter) countBitmap(cols *segColumns, bm *roaring.Bitmap, mask u
 	}
 	docMask := mask & cols.docMask
 	allDoc := docMask == cols.docMask
+	for i, o := range cols.denseOrd {
+		if docMask&(1<<facetOf[o]) != 0 {
+			counts[o] += uint32(bm.AndCardinality(cols.denseDocs[i]))
+		}
+	}
 	recCounts, recOf, docOff, docOrd := fc.recCounts, cols.recOf, cols.docOff, cols.docOrd
 	for {
 		k := it.NextMany(buf[:])

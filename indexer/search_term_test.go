@@ -22,10 +22,11 @@ func TestTermPathAgrees(t *testing.T) {
 		t.Skip("builds a synthetic index")
 	}
 	// Small blocks and thresholds, so that block maxima are kept and
-	// blocks skipped on this small index.
-	bits, minDocs, minSkip := blockBits, minBoundDocs, minSkipMatches
-	blockBits, minBoundDocs, minSkipMatches = 4, 40, 50
-	defer func() { blockBits, minBoundDocs, minSkipMatches = bits, minDocs, minSkip }()
+	// blocks skipped on this small index, and facet values counted by
+	// intersection.
+	bits, minDocs, minSkip, minDense := blockBits, minBoundDocs, minSkipMatches, minDenseDocs
+	blockBits, minBoundDocs, minSkipMatches, minDenseDocs = 4, 40, 50, 100
+	defer func() { blockBits, minBoundDocs, minSkipMatches, minDenseDocs = bits, minDocs, minSkip, minDense }()
 	x, err := Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
