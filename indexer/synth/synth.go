@@ -296,6 +296,10 @@ func (v *Vocab) GenerateWith(n int, seed uint64, o Options) []*corpus.Record {
 	return recs
 }
 
+// MaxEditionParagraphs bounds the paragraphs of a generated edition: the
+// largest shipped records have about 50.
+const MaxEditionParagraphs = 60
+
 // nextEdition is the paragraph texts of a series' next meeting made from
 // the previous one's: about 70% carried over unchanged, 15% reworded, 15%
 // dropped, then 10-30% new paragraphs ("" in the result) inserted at random
@@ -310,7 +314,15 @@ func nextEdition(v *Vocab, er *rand.Rand, zipf *rand.Zipf, prev []string) []stri
 			out = append(out, reword(v, er, zipf, t))
 		}
 	}
+	// Records of a series keep the size real ones have (a communiqué of
+	// 5-60 paragraphs), not one that grows by the new paragraphs of every
+	// meeting since the first: at MaxEditionParagraphs, paragraphs picked at
+	// random are dropped too, and fewer are added.
+	for len(out) >= MaxEditionParagraphs {
+		out = slices.Delete(out, er.IntN(len(out)), 1)
+	}
 	add := max(1, len(prev)*(10+er.IntN(21))/100)
+	add = min(add, MaxEditionParagraphs-len(out))
 	for range add {
 		i := er.IntN(len(out) + 1)
 		out = slices.Insert(out, i, "")

@@ -81,6 +81,9 @@ func TestEditionsReuseTheSeriesText(t *testing.T) {
 	last := map[string]*corpus.Record{}
 	var carried, reworded, fresh, total int
 	for _, r := range recs {
+		if len(r.Paragraphs) > MaxEditionParagraphs {
+			t.Fatalf("%s has %d paragraphs: editions do not grow past %d", r.ID, len(r.Paragraphs), MaxEditionParagraphs)
+		}
 		prev := last[r.Meeting.Series]
 		last[r.Meeting.Series] = r
 		if prev == nil || len(r.Paragraphs) < 5 {
