@@ -49,7 +49,9 @@ func TestParseMemoryBounded(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if per := float64(n) / float64(len(tc.data)); per > maxAllocPerByte {
+		if per := float64(n) / float64(len(tc.data)); raceDetector {
+			t.Logf("%s: %.1f times the file allocated; not judged under the race detector (the test task runs this test without it too)", tc.name, per)
+		} else if per > maxAllocPerByte {
 			t.Errorf("%s (%d bytes): parsing allocated %d bytes, %.1f times the file; want at most %d times", tc.name, len(tc.data), n, per, maxAllocPerByte)
 		}
 		var words []string
