@@ -82,6 +82,21 @@ type Record struct {
 // NeedsReview says whether the record has missing or uncertain fields.
 func (r *Record) NeedsReview() bool { return len(r.Review) > 0 }
 
+// ParagraphIndex is the index in r.Paragraphs of the paragraph numbered n,
+// or -1 (paragraphs are numbered from 1 in order, so this is n-1 but for a
+// record whose numbering has gaps).
+func (r *Record) ParagraphIndex(n int) int {
+	if n >= 1 && n <= len(r.Paragraphs) && r.Paragraphs[n-1].N == n {
+		return n - 1
+	}
+	for i, p := range r.Paragraphs {
+		if p.N == n {
+			return i
+		}
+	}
+	return -1
+}
+
 // Meeting identifies the dialogue a record comes out of.
 type Meeting struct {
 	// Series is the short name of the meeting series: SCM, KIDD, MCM, NCG,

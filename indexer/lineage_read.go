@@ -514,23 +514,10 @@ func older(a, b *corpus.Record) bool {
 	return a.Date != "" && b.Date != "" && a.Date < b.Date
 }
 
-// paragraphIndex is the index of paragraph n in r, or -1.
-func paragraphIndex(r *corpus.Record, n int) int {
-	if n >= 1 && n <= len(r.Paragraphs) && r.Paragraphs[n-1].N == n {
-		return n - 1
-	}
-	for i, p := range r.Paragraphs {
-		if p.N == n {
-			return i
-		}
-	}
-	return -1
-}
-
 func compareRows(ra, rb *corpus.Record, ea, eb EditionRecord, pair *lineage.Pair, restored []lineage.RestoredLink, stored, swapped bool) *Comparison {
 	c := &Comparison{A: ea, B: eb, Stored: stored, Swapped: swapped, CrossKind: pair.CrossKind, Rows: []CompareRow{}, Dropped: []CompareSide{}, Added: []CompareSide{}, Counts: map[string]int{}}
 	side := func(r *corpus.Record, n int) *CompareSide {
-		if i := paragraphIndex(r, n); i >= 0 {
+		if i := r.ParagraphIndex(n); i >= 0 {
 			return &CompareSide{ID: corpus.ParagraphID(r.ID, n), N: n, Text: r.Paragraphs[i].Text}
 		}
 		return nil

@@ -198,7 +198,7 @@ func (l *Linker) Restore(earlier []Earlier, rec *corpus.Record, added []int) []R
 				break
 			}
 		}
-		if k := paragraphIndex(e.Record, e.N); k >= 0 {
+		if k := e.Record.ParagraphIndex(e.N); k >= 0 {
 			c := *l.form(pr, k, nm)
 			c.n = i
 			olds = append(olds, &c)
@@ -222,19 +222,6 @@ func (l *Linker) Restore(earlier []Earlier, rec *corpus.Record, added []int) []R
 		out = append(out, RestoredLink{Record: e.Record.ID, Link: lk})
 	}
 	return out
-}
-
-// paragraphIndex is the index of paragraph n in r, or -1.
-func paragraphIndex(r *corpus.Record, n int) int {
-	if n >= 1 && n <= len(r.Paragraphs) && r.Paragraphs[n-1].N == n {
-		return n - 1
-	}
-	for i, p := range r.Paragraphs {
-		if p.N == n {
-			return i
-		}
-	}
-	return -1
 }
 
 // para is a paragraph ready for comparison.
