@@ -37,20 +37,21 @@ type peopleData struct {
 	} `json:"side_words"`
 	KoreanSurnames []string `json:"korean_surnames"`
 
-	aliasIdx   map[string][][]string // first word -> aliases as words, longest first
-	aliasLower map[string]*knownPerson
-	aliasOf    map[string]*knownPerson
-	bySurname  map[string][]*knownPerson // family name -> known people
-	titleEnd   map[string]bool           // a word that ends a title before a surname: "Minister", "Defense", "DEPMIN"
-	gluedOf    map[string]string
-	refRe      *rx
-	refOf      map[string]string
-	sideRe     *rx
-	sideOf     map[string]string
-	verbs      *phraseSet // (?:^|\s)(?:verb|...)\b
-	titleSet   map[string]bool
-	sideWordRe []*rx // one per SideWords entry
-	surname    map[string]bool
+	aliasIdx        map[string][][]string // first word -> aliases as words, longest first
+	aliasLowerStart bool                  // some alias starts with a lower-case ASCII letter (knownMentions skips such words otherwise)
+	aliasLower      map[string]*knownPerson
+	aliasOf         map[string]*knownPerson
+	bySurname       map[string][]*knownPerson // family name -> known people
+	titleEnd        map[string]bool           // a word that ends a title before a surname: "Minister", "Defense", "DEPMIN"
+	gluedOf         map[string]string
+	refRe           *rx
+	refOf           map[string]string
+	sideRe          *rx
+	sideOf          map[string]string
+	verbs           *phraseSet // (?:^|\s)(?:verb|...)\b
+	titleSet        map[string]bool
+	sideWordRe      []*rx // one per SideWords entry
+	surname         map[string]bool
 }
 
 func alternation(phrases []string) string {
@@ -109,6 +110,9 @@ func compilePeople(b []byte) (*peopleData, error) {
 		for _, a := range aliases {
 			ws := strings.Fields(a)
 			pd.aliasIdx[ws[0]] = append(pd.aliasIdx[ws[0]], ws)
+			if c := ws[0][0]; c >= 'a' && c <= 'z' {
+				pd.aliasLowerStart = true
+			}
 		}
 		// "Secretaryof", "Ministerfor": a title word glued to a small word
 		for _, t := range []string{"Secretary", "Minister", "Ministers", "Chairman", "Commander", "Ambassador", "Director", "Department", "Ministry", "Republic", "Deputy", "Assistant"} {
@@ -281,6 +285,10 @@ func words(s string) [][2]int {
 // final period too unless keepDot (the alias word itself ends with one:
 // "J.", "Jr.").
 func trimWord(w string, keepDot bool) string {
+	// most words are letters and digits: nothing to strip
+	if n := len(w); n > 0 && isAlnumASCII(w[0]) && isAlnumASCII(w[n-1]) && (w[n-1] != 's' || n < 2 || w[n-2] != '\'' && !strings.HasSuffix(w, "’s")) {
+		return w
+	}
 	w = strings.TrimLeft(w, "(\"“‘'[")
 	for {
 		n := len(w)
@@ -293,6 +301,10 @@ func trimWord(w string, keepDot bool) string {
 			return w
 		}
 	}
+}
+
+func isAlnumASCII(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // nameGroups returns, per known person, the spellings of the full name:
@@ -366,6 +378,11 @@ func (r *Rules) knownMentions(s string) []personMention {
 	ws := words(s)
 	var locs [][2]int
 	for i := 0; i < len(ws); i++ {
+		// most words are lower case and start no alias (trimWord strips
+		// nothing before a letter, so the trimmed word starts with it too)
+		if c := s[ws[i][0]]; c >= 'a' && c <= 'z' && !pd.aliasLowerStart {
+			continue
+		}
 		first := trimWord(s[ws[i][0]:ws[i][1]], false)
 		cands := pd.aliasIdx[first]
 		if cands == nil {
