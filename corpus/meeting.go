@@ -133,13 +133,13 @@ func compileMeetings(b []byte) (meetingData, error) {
 		}
 		// a future or a past meeting ("agreed at AUSMIN") is another one than the record's
 		meetings.futureRe = mustRx(`(?i)(?:` + alternation(append(slices.Clone(meetings.FutureWords), meetings.PastWords...)) + `)\s+(?:the\s+|a\s+|their\s+)?(?:\S+\s+){0,3}$`)
-		meetings.videoRe = mustRx(`(?i)\b(?:` + alternation(meetings.VideoWords) + `)\b`)
-		meetings.notOrdinalRe = mustRx(`(?i)\b(?:` + alternation(meetings.NotOrdinalAfter) + `)\b`)
+		meetings.videoRe = phraseRx(meetings.VideoWords, true, false)
+		meetings.notOrdinalRe = phraseRx(meetings.NotOrdinalAfter, true, false)
 		if len(meetings.NotOrdinalTail) > 0 {
 			meetings.notOrdinalTail = mustRx(`(?i)^[^.;]{0,80}?\b(?:` + alternation(meetings.NotOrdinalTail) + `)\b`)
 		}
 		meetings.headlineRe = mustRx(`(?i)(?:^|\s|\()(?:` + alternation(meetings.HeadlineWords) + `)(?:\b|$)`)
-		meetings.dialogueRe = mustRx(`(?i)\b(?:` + alternation(meetings.DialogueWords) + `)\b`)
+		meetings.dialogueRe = phraseRx(meetings.DialogueWords, true, false)
 		for _, s := range meetings.Series {
 			if s.Slug == "tmm" {
 				meetings.trilateral = s

@@ -147,14 +147,14 @@ func compilePeople(b []byte) (*peopleData, error) {
 			}
 		}
 		pd.appositiveRe = mustRx(`\b([A-Z][a-z]+(?:[-'’][A-Za-z][a-z]+)?(?:\s[A-Z][a-z]+(?:-[a-z]+)?){1,2}),\s+((?:acting\s+|then-?\s*)?(?:[A-Z][\w.]*\s+){0,2}(?:[a-z]+\s+){0,3}?(?:` + alternation(lower) + `)\b[^,;]{0,80})`)
-		pd.refRe = mustRx(`(?i)\b(?:` + alternation(refs) + `)\b`)
+		pd.refRe = phraseRx(refs, true, false)
 		pd.sideOf = map[string]string{}
 		var sides []string
 		for _, s := range pd.Sides {
 			pd.sideOf[strings.ToLower(s.Phrase)] = s.Side
 			sides = append(sides, s.Phrase)
 		}
-		pd.sideRe = mustRx(`(?i)\b(?:` + alternation(sides) + `)(?:\b|$)`)
+		pd.sideRe = phraseRx(sides, true, true)
 		pd.verbs = newPhraseSet(pd.Verbs)
 		pd.titleSet = map[string]bool{}
 		for _, t := range pd.Titles {
@@ -163,7 +163,7 @@ func compilePeople(b []byte) (*peopleData, error) {
 			}
 		}
 		for _, sw := range pd.SideWords {
-			pd.sideWordRe = append(pd.sideWordRe, mustRx(`\b(?:`+alternation(sw.Words)+`)(?:\b|$)`))
+			pd.sideWordRe = append(pd.sideWordRe, phraseRx(sw.Words, false, true))
 		}
 	}
 	return pd, nil

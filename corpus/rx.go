@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"regexp/syntax"
+	"sort"
 	"strings"
 )
 
@@ -15,8 +16,9 @@ import (
 // parser's time. The answers are exactly the expression's.
 type rx struct {
 	*regexp.Regexp
-	need  []string // ASCII-lowercased; nil: no prefilter
-	needB [][]byte // need as bytes
+	need  []string    // ASCII-lowercased; nil: no prefilter
+	needB [][]byte    // need as bytes
+	lit   *literalAlt // answers instead of the expression when set (phraseRx)
 }
 
 // mustRx compiles expr as regexp.MustCompile does, with its prefilter.
@@ -307,10 +309,18 @@ func hasPrefixFold(s, w string) bool {
 }
 
 func (r *rx) MatchString(s string) bool {
+	if r.lit != nil && r.lit.usable(s) {
+		_, _, ok := r.lit.find(s, 0)
+		return ok
+	}
 	return r.mayMatch(s) && r.Regexp.MatchString(s)
 }
 
 func (r *rx) FindString(s string) string {
+	if r.lit != nil && r.lit.usable(s) {
+		a, b, _ := r.lit.find(s, 0)
+		return s[a:b]
+	}
 	if !r.mayMatch(s) {
 		return ""
 	}
@@ -318,6 +328,12 @@ func (r *rx) FindString(s string) string {
 }
 
 func (r *rx) FindStringIndex(s string) []int {
+	if r.lit != nil && r.lit.usable(s) {
+		if a, b, ok := r.lit.find(s, 0); ok {
+			return []int{a, b}
+		}
+		return nil
+	}
 	if !r.mayMatch(s) {
 		return nil
 	}
@@ -339,6 +355,9 @@ func (r *rx) FindStringSubmatchIndex(s string) []int {
 }
 
 func (r *rx) FindAllStringIndex(s string, n int) [][]int {
+	if r.lit != nil && r.lit.usable(s) {
+		return r.lit.findAll(s, n)
+	}
 	if !r.mayMatch(s) {
 		return nil
 	}
@@ -360,6 +379,11 @@ func (r *rx) FindAllStringSubmatchIndex(s string, n int) [][]int {
 }
 
 func (r *rx) FindAllIndex(b []byte, n int) [][]int {
+	if r.lit != nil {
+		if s := string(b); r.lit.usable(s) {
+			return r.lit.findAll(s, n)
+		}
+	}
 	if !r.mayMatch(string(b)) {
 		return nil
 	}
@@ -449,4 +473,138 @@ func phraseAt(s, p string) bool {
 	}
 	next := len(p) < len(s) && isWordByte(s[len(p)])
 	return isWordByte(p[len(p)-1]) != next
+}
+
+// phraseRx is the expression \b(?:phrase|...)\b (with (?i) when fold, and
+// (?:\b|$) at the end when eot) over a list of phrases, answered by
+// comparing the phrases at each word boundary instead of running the
+// expression when every phrase is ASCII: the side, reference and meeting
+// word lists are tried on every sentence. The answers are exactly the
+// expression's (TestPhraseRxAgrees).
+func phraseRx(phrases []string, fold, eot bool) *rx {
+	expr := `\b(?:` + alternation(phrases) + `)`
+	if fold {
+		expr = `(?i)` + expr
+	}
+	if eot {
+		expr += `(?:\b|$)`
+	} else {
+		expr += `\b`
+	}
+	r := mustRx(expr)
+	for _, p := range phrases {
+		for i := 0; i < len(p); i++ {
+			if p[i] >= 0x80 {
+				return r
+			}
+		}
+	}
+	// the expression's order: alternation sorts the quoted phrases by
+	// length, longest first, stably; Go's alternation is leftmost-first
+	type qp struct{ quoted, raw string }
+	order := make([]qp, 0, len(phrases))
+	for _, p := range phrases {
+		order = append(order, qp{regexp.QuoteMeta(p), p})
+	}
+	sort.SliceStable(order, func(i, j int) bool { return len(order[i].quoted) > len(order[j].quoted) })
+	l := &literalAlt{fold: fold, eot: eot}
+	for _, o := range order {
+		if o.raw == "" {
+			return r
+		}
+		c := o.raw[0]
+		if fold {
+			c = lowerASCII(c)
+		}
+		l.byFirst[c] = append(l.byFirst[c], o.raw)
+	}
+	r.lit = l
+	return r
+}
+
+// literalAlt matches what phraseRx's expression matches.
+type literalAlt struct {
+	byFirst [256][]string // first byte (lowered when fold) -> phrases in the expression's order
+	fold    bool
+	eot     bool
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// isWordASCII is \b's word character (ASCII letters, digits, underscore;
+// any byte of a multi-byte rune is not one, as the rune is not).
+func isWordASCII(c byte) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// boundary is \b at i of s.
+func boundary(s string, i int) bool {
+	before := i > 0 && isWordASCII(s[i-1])
+	after := i < len(s) && isWordASCII(s[i])
+	return before != after
+}
+
+// usable says whether the literal matcher answers for s: under (?i) the
+// Kelvin sign and long s fold to ASCII letters, which it does not compare.
+func (l *literalAlt) usable(s string) bool {
+	return !l.fold || !(strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f"))
+}
+
+// find returns the leftmost match at or after from, as the expression's.
+func (l *literalAlt) find(s string, from int) (int, int, bool) {
+	for p := from; p < len(s); p++ {
+		c := s[p]
+		if l.fold {
+			c = lowerASCII(c)
+		}
+		cands := l.byFirst[c]
+		if len(cands) == 0 || !boundary(s, p) {
+			continue
+		}
+		for _, ph := range cands {
+			q := p + len(ph)
+			if q > len(s) {
+				continue
+			}
+			if l.fold {
+				if !equalFoldASCII(s[p:q], ph) {
+					continue
+				}
+			} else if s[p:q] != ph {
+				continue
+			}
+			if boundary(s, q) || l.eot && q == len(s) {
+				return p, q, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// equalFoldASCII compares a and b with ASCII letters in any case.
+func equalFoldASCII(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (l *literalAlt) findAll(s string, n int) [][]int {
+	var out [][]int
+	for from := 0; n < 0 || len(out) < n; {
+		a, b, ok := l.find(s, from)
+		if !ok {
+			break
+		}
+		out = append(out, []int{a, b})
+		from = b
+	}
+	return out
 }

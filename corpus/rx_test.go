@@ -134,3 +134,39 @@ func TestTokenSpans(t *testing.T) {
 		}
 	}
 }
+
+// The phrase lists answered by comparing phrases (phraseRx) find exactly
+// what their expressions find, match for match.
+func TestPhraseRxAgrees(t *testing.T) {
+	texts := append(rxTexts(t), "the U.S.", "the U.S. side", "THE u.s. SIDE,", "theU.S.", "xthe ROK", "the ROK_", "the ROK1", "the  ROK",
+		"Japan", "Japanese", "(Japan)", "the Republic of Korea-U.S.", "both sides both sides", "the two sidesx both sides.", "the \u212aorean side", "a\u017fide")
+	r := DefaultRules()
+	pd, md := r.people, &r.meetings
+	res := append([]*rx{pd.refRe, pd.sideRe, md.videoRe, md.notOrdinalRe}, pd.sideWordRe...) // dialogueRe holds "communiqué": the expression answers
+	res = append(res, phraseRx([]string{"ab", "a", "abc", "b.c", "C"}, false, false), phraseRx([]string{"x.", "xy"}, true, true), phraseRx(nil, true, false))
+	texts = append(texts, "ab abc a b.c b.cd C c x. xy x.y xyz", "abc.", "x.", ".x.")
+	for _, re := range res {
+		if re.lit == nil {
+			t.Errorf("%s is not answered by comparing phrases", re)
+			continue
+		}
+		plain := regexp.MustCompile(re.String())
+		for _, s := range texts {
+			if got, want := re.FindAllIndex([]byte(s), -1), plain.FindAllIndex([]byte(s), -1); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s on %q: %v, the expression %v", re, s, got, want)
+			}
+			if got, want := re.FindAllStringIndex(s, 2), plain.FindAllStringIndex(s, 2); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s on %q (2): %v, the expression %v", re, s, got, want)
+			}
+			if got, want := re.FindStringIndex(s), plain.FindStringIndex(s); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s on %q: first %v, the expression %v", re, s, got, want)
+			}
+			if got, want := re.FindString(s), plain.FindString(s); got != want {
+				t.Fatalf("%s on %q: %q, the expression %q", re, s, got, want)
+			}
+			if got, want := re.MatchString(s), plain.MatchString(s); got != want {
+				t.Fatalf("%s on %q: %v, the expression %v", re, s, got, want)
+			}
+		}
+	}
+}
