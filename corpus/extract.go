@@ -101,26 +101,26 @@ func (r *Rules) extractMeeting(rec *Record, ctx *recordContext) {
 		}
 		return false
 	}
-	title := rec.Title
-	if ms := r.findMeetings(title); pick(ms, true, "title") {
+	// each text is looked at twice (with an ordinal, then any): found once
+	titleMs := r.findMeetings(rec.Title)
+	if pick(titleMs, true, "title") {
 		return
 	}
-	for i, p := range rec.Paragraphs {
-		if i >= 3 {
-			break
-		}
-		if pick(r.findMeetings(p.Text), true, "text") {
+	paraMs := make([][]meetingMention, min(3, len(rec.Paragraphs)))
+	for i := range paraMs {
+		paraMs[i] = r.findMeetings(rec.Paragraphs[i].Text)
+		if pick(paraMs[i], true, "text") {
 			return
 		}
 	}
-	if pick(r.findMeetings(title), false, "title") {
+	if pick(titleMs, false, "title") {
 		return
 	}
-	for i, p := range rec.Paragraphs {
+	for i, ms := range paraMs {
 		if i >= 2 {
 			break
 		}
-		if pick(r.findMeetings(p.Text), false, "text") {
+		if pick(ms, false, "text") {
 			return
 		}
 	}
