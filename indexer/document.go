@@ -18,7 +18,7 @@ type paragraphDoc struct {
 	Text     string   `json:"text"`
 	RecordID string   `json:"record_id"`
 	Title    string   `json:"title"`
-	Date     string   `json:"date,omitempty"`
+	Date     *string  `json:"date,omitempty"` // nil: no date, no term (bleve would index "")
 	Series   string   `json:"series,omitempty"`
 	Meeting  string   `json:"meeting,omitempty"`
 	MeetNo   float64  `json:"meeting_number"`
@@ -40,7 +40,6 @@ func newParagraphDoc(r *corpus.Record, p *corpus.Paragraph) paragraphDoc {
 		Text:     p.Text,
 		RecordID: r.ID,
 		Title:    r.Title,
-		Date:     string(r.Date),
 		Series:   r.Meeting.Series,
 		Meeting:  r.Meeting.Name,
 		MeetNo:   float64(r.Meeting.Number),
@@ -51,6 +50,10 @@ func newParagraphDoc(r *corpus.Record, p *corpus.Paragraph) paragraphDoc {
 		Kind:     r.Kind,
 		Section:  p.Section,
 		N:        float64(p.N),
+	}
+	if r.Date != "" {
+		date := string(r.Date)
+		d.Date = &date
 	}
 	if y := r.Date.Year(); y > 0 {
 		d.Year = strconv.Itoa(y)

@@ -81,6 +81,11 @@ type segColumns struct {
 	denseOrd  []uint32          // their values in 1/denseShare of the documents or more,
 	denseDocs []*roaring.Bitmap // counted by intersection (dense bitmaps: 1,024 words)
 
+	// the segment's dates, sorted, and each document's as its rank among
+	// them plus one, 0 for none (dates.go)
+	dates  []string
+	dateOf []uint32
+
 	// the block maxima of the frequent text terms (search_bounds.go)
 	maxes map[string][]float64
 }
@@ -250,6 +255,10 @@ func (c *facetCache) build(seg segment.Segment, terms [][]string) (*segColumns, 
 		cols.off[d] += cols.off[d-1]
 	}
 	cols.byRecord(c.dict.facetOf)
+	var err error
+	if cols.dates, cols.dateOf, err = segDates(seg); err != nil {
+		return nil, err
+	}
 	return cols, nil
 }
 
@@ -377,26 +386,28 @@ func sameField(a, b []uint32, f uint8, facetOf []uint8) bool {
 	}
 }
 
-// facetCounter filters the matches of a search by the selected facet values
-// and counts the facets, disjunctively, in one pass over the matches in
-// document order.
+// facetCounter filters the matches of a search by the date range and the
+// selected facet values and counts the facets, disjunctively, in one pass
+// over the matches in document order.
 type facetCounter struct {
 	cols    *snapColumns
 	count   bool
-	sel     []bool // selected ordinals
-	selMask uint32 // facets with a selection
+	dates   *dateRange // nil: no range
+	sel     []bool     // selected ordinals
+	selMask uint32     // facets with a selection
 	counts  []uint32
 	total   uint64
 
 	recCounts []uint32 // countBitmap's scratch: matches by record of a segment
 
-	seg      int // segment of the last document seen
-	segStart uint64
-	segEnd   uint64
+	seg            int // segment of the last document seen
+	segStart       uint64
+	segEnd         uint64
+	dateLo, dateHi uint32 // the ranks of its dates within the range
 }
 
-func newFacetCounter(cols *snapColumns, filters map[string][]string, count bool) *facetCounter {
-	fc := &facetCounter{cols: cols, count: count, sel: make([]bool, len(cols.values)), seg: -1}
+func newFacetCounter(cols *snapColumns, filters map[string][]string, dates *dateRange, count bool) *facetCounter {
+	fc := &facetCounter{cols: cols, count: count, dates: dates, sel: make([]bool, len(cols.values)), seg: -1}
 	for f, name := range FacetNames {
 		vals := filters[name]
 		if len(vals) == 0 {
@@ -418,7 +429,8 @@ func newFacetCounter(cols *snapColumns, filters map[string][]string, count bool)
 }
 
 // observe counts document num (a global document number) and reports
-// whether it passes every facet filter.
+// whether it passes the date range and every facet filter. A document out
+// of the range is not counted at all.
 func (fc *facetCounter) observe(num uint64) bool {
 	if fc.seg < 0 || num < fc.segStart || num >= fc.segEnd {
 		fc.seg = sort.Search(len(fc.cols.starts), func(i int) bool { return fc.cols.starts[i] > num }) - 1
@@ -427,8 +439,17 @@ func (fc *facetCounter) observe(num uint64) bool {
 		if fc.seg+1 < len(fc.cols.starts) {
 			fc.segEnd = fc.cols.starts[fc.seg+1]
 		}
+		if fc.dates != nil {
+			fc.dateLo, fc.dateHi = fc.dates.bounds(fc.cols.segs[fc.seg].dates)
+		}
 	}
-	ords := fc.cols.segs[fc.seg].values(num - fc.segStart)
+	cols := fc.cols.segs[fc.seg]
+	if fc.dates != nil {
+		if rank := cols.dateOf[num-fc.segStart]; rank < fc.dateLo || rank >= fc.dateHi {
+			return false
+		}
+	}
+	ords := cols.values(num - fc.segStart)
 	if fc.selMask != 0 {
 		var passed uint32
 		for _, o := range ords {

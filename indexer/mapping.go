@@ -14,7 +14,7 @@ import (
 // Version is the version of the mapping and analysis. Bump it on any change
 // to either: the next Open removes the old index-v<N> directory and Sync
 // rebuilds the index from the corpus.
-const Version = 8
+const Version = 9
 
 // AnalyzerName is the analyzer of paragraph text and of query words.
 const AnalyzerName = "dialoguesearch/en"
@@ -34,7 +34,7 @@ const (
 	fPairs    = "text_pairs" // the pairs of neighbouring terms of text, with positions but no offsets (pairs_filter.go, document.go)
 	fRecordID = "record_id"
 	fTitle    = "title"
-	fDate     = "date"
+	fDate     = "date" // YYYY-MM-DD, one keyword term (dates.go)
 	fSeries   = "series"
 	fMeeting  = "meeting" // display name, "55th SCM"
 	fMeetNo   = "meeting_number"
@@ -117,9 +117,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.DocValues = false
 		return f
 	}
-	date := bleve.NewDateTimeFieldMapping()
-	date.Store = true
-	date.IncludeInAll = false
+	// The date is one keyword term, YYYY-MM-DD, whose order is the
+	// calendar's: a datetime field indexed 16 prefix-coded terms per
+	// paragraph for numeric ranges, and a date range is answered from the
+	// date column instead (dates.go).
+	date := keywordField(true)
 	date.DocValues = true // sort
 
 	recordID := keywordField(true)

@@ -44,9 +44,9 @@ func (x *Index) NewMatcher(req Request) (*Matcher, error) {
 }
 
 // Match returns every matching paragraph, in Search's order: bleve finds
-// and ranks the matches of the text query and dates, and the facet filters
-// are applied from the facet columns as bleve collects them, exactly as
-// Search does (they do not score).
+// and ranks the matches of the text query, and the date range and facet
+// filters are applied from the facet columns as bleve collects them,
+// exactly as Search does (they do not score).
 func (m *Matcher) Match(ctx context.Context) ([]MatchedID, error) {
 	m.x.mu.RLock()
 	defer m.x.mu.RUnlock()

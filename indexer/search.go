@@ -47,7 +47,7 @@ type searchPlan struct {
 	sort    []string
 	after   []string
 	filters map[string][]string // facet -> values, only non-empty
-	dates   query.Query         // nil when no range
+	dates   *dateRange          // nil when no range
 	record  query.Query         // nil when not restricted to a record
 	n       node                // the parsed query, repeats collapsed
 	c       *compiled
@@ -82,29 +82,22 @@ func (x *Index) plan(req Request) (*searchPlan, error) {
 			p.filters[name] = vs
 		}
 	}
-	var from, to time.Time
 	if req.From != "" {
-		t, err := time.Parse(time.DateOnly, req.From)
-		if err != nil {
+		if _, err := time.Parse(time.DateOnly, req.From); err != nil {
 			return nil, failure.Param("from", "from date %q is not YYYY-MM-DD", req.From)
 		}
-		from = t
 	}
 	if req.To != "" {
-		t, err := time.Parse(time.DateOnly, req.To)
-		if err != nil {
+		if _, err := time.Parse(time.DateOnly, req.To); err != nil {
 			return nil, failure.Param("to", "to date %q is not YYYY-MM-DD", req.To)
 		}
-		to = t.Add(24*time.Hour - time.Nanosecond)
 	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
+	if req.From != "" && req.To != "" && req.To < req.From {
 		return nil, failure.Param("to", "to date %s is before from date %s", req.To, req.From)
 	}
-	if !from.IsZero() || !to.IsZero() {
-		t := true
-		q := query.NewDateRangeInclusiveQuery(from, to, &t, &t)
-		q.SetField(fDate)
-		p.dates = q
+	if req.From != "" || req.To != "" {
+		// time.Parse took only YYYY-MM-DD: the strings compare as the days
+		p.dates = &dateRange{from: req.From, to: req.To}
 	}
 	if req.Record != "" {
 		q := query.NewTermQuery(req.Record)
@@ -154,14 +147,19 @@ func (x *Index) plan(req Request) (*searchPlan, error) {
 	return p, nil
 }
 
-// textQuery is the plan's query without its facet filters: the text
-// query, the date range and the record.
+// textQuery is what bleve searches and scores: the text query and the
+// record. The date range and the facet filters are applied as bleve
+// collects the matches (collecting); when there is nothing else to search,
+// the range is the query, unscored.
 func (p *searchPlan) textQuery() query.Query {
 	var qs []query.Query
-	for _, q := range []query.Query{p.c.q, p.dates, p.record} {
+	for _, q := range []query.Query{p.c.q, p.record} {
 		if q != nil {
 			qs = append(qs, q)
 		}
+	}
+	if len(qs) == 0 && p.dates != nil {
+		return p.dates.rangeQuery()
 	}
 	return conjunction(qs)
 }
@@ -206,7 +204,7 @@ func (p *searchPlan) query(skip string) query.Query {
 		}
 	}
 	if p.dates != nil {
-		qs = append(qs, p.dates)
+		qs = append(qs, p.dates.rangeQuery())
 	}
 	if p.record != nil {
 		qs = append(qs, p.record)
@@ -217,9 +215,10 @@ func (p *searchPlan) query(skip string) query.Query {
 // Search runs req. A syntax error in req.Query is a failure.BadInput error
 // with Param "q"; other bad parameters name theirs.
 //
-// bleve finds and ranks the matches of the text query and date range; the
+// bleve finds and ranks the matches of the text query; the date range, the
 // facet filters and the facet counts are applied to the matches as bleve
-// collects them, from in-memory columns (facets.go), in the same pass.
+// collects them, from in-memory columns (facets.go, dates.go), in the same
+// pass.
 //
 // The request's context is honoured at every stage: measuring the query's
 // cost, waiting for an expensive-search slot, bleve's search (which counts
@@ -338,13 +337,14 @@ type collection struct {
 }
 
 // collecting returns ctx with a document-match handler that applies p's
-// facet filters to the matches bleve collects, before its top-N collector
-// sees them, counting the facets when count is set and passing only the
-// matches after p.after (relevance order) when cursor is set. Without
-// filters, counts or cursor it leaves bleve's handler alone.
+// date range and facet filters to the matches bleve collects, before its
+// top-N collector sees them, counting the facets when count is set and
+// passing only the matches after p.after (relevance order) when cursor is
+// set. Without range, filters, counts or cursor it leaves bleve's handler
+// alone.
 func (x *Index) collecting(ctx context.Context, p *searchPlan, count, cursor bool) (context.Context, *collection) {
 	coll := &collection{}
-	if !count && !cursor && len(p.filters) == 0 {
+	if !count && !cursor && len(p.filters) == 0 && p.dates == nil {
 		return ctx, coll
 	}
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
@@ -360,7 +360,7 @@ func (x *Index) collecting(ctx context.Context, p *searchPlan, count, cursor boo
 		if err != nil {
 			return nil, false, err
 		}
-		fc := newFacetCounter(cols, p.filters, count)
+		fc := newFacetCounter(cols, p.filters, p.dates, count)
 		coll.fc = fc
 		var cur *afterCursor
 		if cursor {

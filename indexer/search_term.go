@@ -5,15 +5,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
-	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/microseconds"
-	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/milliseconds"
-	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/nanoseconds"
-	"github.com/blevesearch/bleve/v2/analysis/datetime/timestamp/seconds"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
@@ -44,11 +38,11 @@ import (
 const maxTermPathHits = 1000
 
 // bitmapTree returns the query tree of p when the bitmap path answers it:
-// relevance order, no date range, record or cursor, a page it serves, and
-// a query of the shapes the tree mirrors.
+// relevance order, no record or cursor, a page it serves, and a query of
+// the shapes the tree mirrors. A date range is a filter, as the facets'.
 func bitmapTree(p *searchPlan) (*tnode, bool) {
-	// Only the text query: no date range, record or anything else that
-	// textQuery adds to it.
+	// Only the text query: no record or anything else that textQuery adds
+	// to it.
 	if p.c.q == nil || p.sort[0] != "-_score" || p.after != nil || p.textQuery() != p.c.q || p.from+p.size > maxTermPathHits {
 		return nil, false
 	}
@@ -98,7 +92,7 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 	if err != nil {
 		return nil, err
 	}
-	fc := newFacetCounter(cols, p.filters, count)
+	fc := newFacetCounter(cols, p.filters, p.dates, count)
 	docs, err := snap.DocCount()
 	if err != nil {
 		return nil, searchError(err)
@@ -219,7 +213,11 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 		if err := root.eval(segDocs, s.Deleted()); err != nil {
 			return nil, searchError(err)
 		}
-		matches := root.bm
+		base := root.bm // the matches of the query within the date range
+		if p.dates != nil {
+			base = cols.segs[j].inRange(base, p.dates)
+		}
+		matches := base
 		var filters []*roaring.Bitmap
 		for _, f := range selected {
 			d, err := dict(j, facetField(FacetNames[f]))
@@ -245,7 +243,7 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 			for i, f := range selected {
 				// Disjunctive: the matches of every other selection,
 				// counted for this facet alone.
-				m := root.bm
+				m := base
 				for k, fb := range filters {
 					if k != i {
 						m = roaring.And(m, fb)
@@ -264,7 +262,7 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 				}
 			}
 		}
-		if root.kind == tkTerm && len(selected) == 0 && !bounded {
+		if root.kind == tkTerm && len(selected) == 0 && p.dates == nil && !bounded {
 			// The matches are the term's postings: read them in order.
 			for {
 				ok, err := root.sc.next()
@@ -400,24 +398,6 @@ func loadStored(seg *scorch.SegmentSnapshot, num uint64) (*search.DocumentMatch,
 		case 'n':
 			if n, err := document.NewNumericFieldFromBytes(name, nil, val).Number(); err == nil {
 				value = n
-			}
-		case 'd':
-			t, layout, err := document.NewDateTimeFieldFromBytes(name, nil, append([]byte(nil), val...)).DateTime()
-			if err == nil {
-				switch layout {
-				case "":
-					value = t.Format(time.RFC3339)
-				case seconds.Name:
-					value = strconv.FormatInt(t.Unix(), 10)
-				case milliseconds.Name:
-					value = strconv.FormatInt(t.UnixMilli(), 10)
-				case microseconds.Name:
-					value = strconv.FormatInt(t.UnixMicro(), 10)
-				case nanoseconds.Name:
-					value = strconv.FormatInt(t.UnixNano(), 10)
-				default:
-					value = t.Format(layout)
-				}
 			}
 		default:
 			bad = fmt.Errorf("indexer: stored field %s of type %c", name, typ)

@@ -74,6 +74,11 @@ func TestTermPathAgrees(t *testing.T) {
 		{Query: "WMD OR KIDD OR SEWS", Size: 20},
 		{Query: "alliance speaker:Austin"},
 		{Query: "peninsula -nosuchwordanywhere -security"},
+		// date ranges: a filter, as the facets'
+		{Query: "alliance", From: "2000-01-01", To: "2001-12-31"},
+		{Query: "deterrence OR alliance", To: "2005-06-30", Size: 20},
+		{Query: "security", From: "2010-01-01", Filters: map[string][]string{"series": {"SCM", "KIDD"}, "side": {"ROK"}}},
+		{Query: "DPRK", From: "2003-03-01", To: "2012-10-31", Page: 2},
 	}
 	// Selections of meetings (a facet of many values) and years, as found.
 	base, err := x.Search(ctx, Request{Query: "security"})
@@ -134,14 +139,21 @@ func TestTermPathAgrees(t *testing.T) {
 		if len(req.Filters) > 0 && got.Total == 0 {
 			t.Errorf("%+v: no match, the comparison is weak", req)
 		}
-		if req.Query == "alliance" && req.Page == 0 && got.Total < 40 {
+		if req.Query == "alliance" && req.Page == 0 && req.From == "" && got.Total < 40 {
 			t.Errorf("alliance: only %d matches, the comparison is weak", got.Total)
 		}
+		if (req.From != "" || req.To != "") && got.Total < 10 {
+			t.Errorf("%+v: only %d matches, the comparison is weak", req, got.Total)
+		}
+		for _, h := range got.Hits {
+			if req.From != "" && string(h.Date) < req.From || req.To != "" && (h.Date == "" || string(h.Date) > req.To) {
+				t.Errorf("%+v: hit %s of %s", req, h.ID, h.Date)
+			}
+		}
 	}
-	// Restricted to a record, or to dates: bleve's path, the restriction
-	// holds.
+	// Restricted to a record: bleve's path, the restriction holds.
 	rec := recs[len(recs)/2]
-	for _, req := range []Request{{Query: "alliance", Record: rec.ID}, {Query: "alliance", From: "2000-01-01", To: "2001-12-31"}} {
+	for _, req := range []Request{{Query: "alliance", Record: rec.ID}, {Query: "alliance", Record: rec.ID, From: "2000-01-01", To: "2001-12-31"}} {
 		p, err := x.plan(req)
 		if err != nil {
 			t.Fatal(err)
