@@ -19,6 +19,7 @@ type rx struct {
 	need  []string    // ASCII-lowercased; nil: no prefilter
 	needB [][]byte    // need as bytes
 	lit   *literalAlt // answers instead of the expression when set (phraseRx)
+	must  []string    // literals (case as written) that every match holds, besides need
 }
 
 // mustRx compiles expr as regexp.MustCompile does, with its prefilter.
@@ -27,7 +28,7 @@ func mustRx(expr string) *rx {
 }
 
 func newRx(re *regexp.Regexp, expr string) *rx {
-	r := &rx{Regexp: re, need: needOf(expr)}
+	r := &rx{Regexp: re, need: needOf(expr), must: mustOf(expr)}
 	for _, w := range r.need {
 		r.needB = append(r.needB, []byte(w))
 	}
@@ -60,6 +61,39 @@ func needOf(expr string) []string {
 		return nil
 	}
 	return n
+}
+
+// mustOf returns the literals, matched with case, that the expression's
+// top-level sequence holds: every match holds each of them (the comma of
+// "Vipin Narang, acting assistant secretary").
+func mustOf(expr string) []string {
+	t, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	for t.Op == syntax.OpCapture {
+		t = t.Sub[0]
+	}
+	if t.Op != syntax.OpConcat {
+		return nil
+	}
+	var out []string
+	for _, sub := range t.Sub {
+		if sub.Op == syntax.OpLiteral && sub.Flags&syntax.FoldCase == 0 {
+			out = append(out, string(sub.Rune))
+		}
+	}
+	return out
+}
+
+// holdsMust says whether s holds every literal of must.
+func (r *rx) holdsMust(s string) bool {
+	for _, m := range r.must {
+		if !strings.Contains(s, m) {
+			return false
+		}
+	}
+	return true
 }
 
 // anchored says whether t matches at the start of the text only (^ first).
@@ -168,6 +202,9 @@ func asciiLower(s string) string {
 // buffer on the stack, a long one searched in place, without a lowered
 // copy: the texts may be megabytes).
 func (r *rx) mayMatch(s string) bool {
+	if !r.holdsMust(s) {
+		return false
+	}
 	if r.need == nil {
 		return true
 	}
@@ -202,6 +239,9 @@ func lowerShort(dst []byte, s string) ([]byte, bool) {
 func (r *rx) mayMatchPre(s string, lower []byte, special bool) bool {
 	if len(s) > lowerBuf {
 		return r.mayMatch(s)
+	}
+	if !r.holdsMust(s) {
+		return false
 	}
 	return special || r.mayMatchLower(lower)
 }

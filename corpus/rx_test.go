@@ -79,6 +79,9 @@ func TestRxSameAsRegexp(t *testing.T) {
 			}
 		}
 	}
+	if fmt.Sprint(pd.appositiveRe.must) != "[,]" {
+		t.Errorf("the appositive expression should need its comma: %q", pd.appositiveRe.must)
+	}
 	// the anchored ones (^...) are tried at the start only and need none
 	if filtered < unanchored*2/3 {
 		t.Errorf("only %d of %d rule expressions not anchored at the start have a prefilter", filtered, unanchored)
