@@ -86,8 +86,10 @@ type segColumns struct {
 	dates  []string
 	dateOf []uint32
 
-	// the block maxima of the frequent text terms (search_bounds.go)
-	maxes map[string][]float64
+	// the block maxima and frequencies of the frequent text terms, and
+	// each document's norm of the text field (search_bounds.go)
+	terms map[string]*termBlocks
+	norms []float32
 }
 
 func (c *segColumns) values(doc uint64) []uint32 {
@@ -158,7 +160,7 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 					return nil, err
 				}
 			}
-			if cols.maxes, err = blockMaxima(seg, text); err != nil {
+			if cols.terms, cols.norms, err = blockMaxima(seg, text); err != nil {
 				return nil, err
 			}
 			c.segs[seg] = cols

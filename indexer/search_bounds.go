@@ -74,40 +74,116 @@ func textTerms(snap *scorch.IndexSnapshot) ([]string, error) {
 	}
 }
 
-// blockMaxima reads the block maxima of the frequent text terms of seg.
-func blockMaxima(seg segment.Segment, terms []string) (map[string][]float64, error) {
+// termBlocks is what a segment keeps of a frequent text term: its block
+// maxima, and its postings' frequencies in a form the bitmap path reads
+// without zap's iterator (which walks its bitmap one posting at a time and
+// decodes or skips the frequency and norm of every posting before the one
+// asked for): per block, the index of its first posting; per posting, its
+// document number within the block's 65,536 (the low 16 bits) and its
+// frequency. 3 bytes a posting.
+type termBlocks struct {
+	maxes []float64 // per block: the largest sqrt(freq) * norm
+	start []uint32  // per block, and one past the last: its first posting
+	low   []uint16  // per posting: document number & 0xffff
+	freq  []uint8   // per posting: the frequency
+}
+
+// blockMaxima reads the block maxima and frequencies of the frequent text
+// terms of seg, and each document's norm of the text field (the same for
+// every term of a document: zap repeats it in every posting). A term with
+// a frequency above 255 keeps its maxima only; norms is nil, and no term
+// keeps frequencies, if a document's norm differed between two terms.
+func blockMaxima(seg segment.Segment, terms []string) (map[string]*termBlocks, []float32, error) {
 	dict, err := seg.Dictionary(fText)
 	if err != nil {
-		return nil, fmt.Errorf("indexer: block maxima: %w", err)
+		return nil, nil, fmt.Errorf("indexer: block maxima: %w", err)
 	}
 	blocks := int(seg.Count()>>blockBits) + 1
-	out := map[string][]float64{}
+	out := map[string]*termBlocks{}
+	norms := make([]float32, seg.Count())
+	consistent := blockBits <= 16
 	var c cursor
 	for _, t := range terms {
 		pl, err := dict.PostingsList([]byte(t), nil, nil)
 		if err != nil {
-			return nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
+			return nil, nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
 		}
 		if pl == nil || pl.Count() < minBoundDocs {
 			continue
 		}
-		maxes := make([]float64, blocks)
+		tb := &termBlocks{maxes: make([]float64, blocks), start: make([]uint32, blocks+1)}
+		tb.low, tb.freq = make([]uint16, 0, pl.Count()), make([]uint8, 0, pl.Count())
 		c = cursor{it: pl.Iterator(true, true, false, nil), locs: c.locs}
 		for {
 			ok, err := c.next()
 			if err != nil {
-				return nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
+				return nil, nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
 			}
 			if !ok {
 				break
 			}
-			if s := tfNorm(c.freq, c.norm); s > maxes[c.num>>blockBits] {
-				maxes[c.num>>blockBits] = s
+			b := c.num >> blockBits
+			if s := tfNorm(c.freq, c.norm); s > tb.maxes[b] {
+				tb.maxes[b] = s
+			}
+			tb.start[b+1]++
+			if tb.freq != nil {
+				if c.freq > 255 {
+					tb.low, tb.freq = nil, nil
+				} else {
+					tb.low, tb.freq = append(tb.low, uint16(c.num)), append(tb.freq, uint8(c.freq))
+				}
+			}
+			n := float32(c.norm)
+			if norms[c.num] == 0 {
+				norms[c.num] = n
+			} else if norms[c.num] != n || float64(n) != c.norm {
+				consistent = false
 			}
 		}
-		out[t] = maxes
+		for b := 1; b <= blocks; b++ {
+			tb.start[b] += tb.start[b-1]
+		}
+		out[t] = tb
 	}
-	return out, nil
+	if !consistent {
+		for _, tb := range out {
+			tb.low, tb.freq = nil, nil
+		}
+		norms = nil
+	}
+	return out, norms, nil
+}
+
+// blockCursor reads a term's frequencies from its termBlocks, for
+// documents asked in increasing order.
+type blockCursor struct {
+	tb    *termBlocks
+	norms []float32
+	block uint64 // the block of pos
+	pos   int    // the first posting not before the last document asked
+	doc   uint64 // the last document asked
+	found bool   // whether the term has doc
+}
+
+// has moves to doc and reports whether the term has it.
+func (c *blockCursor) has(doc uint64) bool {
+	if doc == c.doc && c.pos >= 0 {
+		return c.found
+	}
+	tb := c.tb
+	if b := doc >> blockBits; b != c.block || c.pos < 0 {
+		c.block, c.pos = b, int(tb.start[b])
+	}
+	end := int(tb.start[c.block+1])
+	low := uint16(doc)
+	pos := c.pos
+	for pos < end && tb.low[pos] < low {
+		pos++
+	}
+	c.pos, c.doc = pos, doc
+	c.found = pos < end && tb.low[pos] == low
+	return c.found
 }
 
 // bound is the most n can score in block b of the current segment.
@@ -115,11 +191,11 @@ func (n *tnode) bound(b uint64) float64 {
 	switch n.kind {
 	case tkTerm:
 		m := 1 + 1e-6 // float32 norms may round 1/sqrt(length) up
-		if n.maxes != nil {
-			if b >= uint64(len(n.maxes)) {
+		if n.blocks != nil {
+			if b >= uint64(len(n.blocks.maxes)) {
 				return 0
 			}
-			m = n.maxes[b]
+			m = n.blocks.maxes[b]
 		}
 		s := m * n.idf
 		if n.qweight != 1.0 {

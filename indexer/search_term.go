@@ -209,6 +209,12 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 			if inPhrase[t] {
 				t.pos.it = pl.Iterator(true, true, true, nil)
 			}
+			if t.field == fText {
+				sc := cols.segs[j]
+				if t.blocks = sc.terms[t.term]; t.blocks != nil && t.blocks.freq != nil {
+					t.bc = blockCursor{tb: t.blocks, norms: sc.norms, pos: -1}
+				}
+			}
 		}
 		if err := root.eval(segDocs, s.Deleted()); err != nil {
 			return nil, searchError(err)
@@ -256,13 +262,10 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 		bounded := false
 		if card := matches.GetCardinality(); card > minSkipMatches && card > uint64(4*want) {
 			for _, t := range leaves {
-				if t.field == fText && cols.segs[j].maxes != nil {
-					t.maxes = cols.segs[j].maxes[t.term]
-					bounded = bounded || t.maxes != nil
-				}
+				bounded = bounded || t.blocks != nil
 			}
 		}
-		if root.kind == tkTerm && len(selected) == 0 && p.dates == nil && !bounded {
+		if root.kind == tkTerm && len(selected) == 0 && p.dates == nil && !bounded && root.bc.tb == nil {
 			// The matches are the term's postings: read them in order.
 			for {
 				ok, err := root.sc.next()

@@ -70,9 +70,11 @@ type tnode struct {
 	// per segment
 	bm *roaring.Bitmap // the node's matches (read only: may be the segment's)
 	sc cursor          // term: frequency and norm, for scoring
-	// term of the text field: its block maxima in the segment, if kept
-	maxes []float64
-	pos   cursor // term of a phrase: positions, to check the phrase
+	// term of the text field: its block maxima and frequencies in the
+	// segment, if kept
+	blocks *termBlocks
+	bc     blockCursor // reads blocks' frequencies when bc.tb is set; sc is unused then
+	pos    cursor      // term of a phrase: positions, to check the phrase
 }
 
 // buildTree mirrors q as bleve would search it, or reports that it cannot.
@@ -300,8 +302,8 @@ func (n *tnode) normalize() {
 
 // resetSegment forgets the state of the previous segment.
 func (n *tnode) resetSegment() {
-	n.bm, n.maxes = nil, nil
-	n.sc, n.pos = cursor{}, cursor{locs: n.pos.locs[:0]}
+	n.bm, n.blocks = nil, nil
+	n.sc, n.pos, n.bc = cursor{}, cursor{locs: n.pos.locs[:0]}, blockCursor{}
 	for _, k := range n.kids {
 		if k != nil {
 			k.resetSegment()
@@ -361,39 +363,24 @@ func (c *cursor) next() (bool, error) {
 	return true, nil
 }
 
-// normBits is zap's posting with its norm as encoded (the field length).
-type normBits interface{ NormUint64() uint64 }
-
-// normTable holds zap's Norm() for the common field lengths: it computes
-// float32(1 / sqrt(length)) for every posting it decodes.
-var normTable = func() []float64 {
-	t := make([]float64, 4096)
-	for i := range t {
-		t[i] = float64(float32(1.0 / math.Sqrt(float64(i))))
-	}
-	return t
-}()
-
 func (c *cursor) set(p segment.Posting) {
-	c.num, c.freq = p.Number(), p.Frequency()
-	if nb, ok := p.(normBits); ok {
-		if b := nb.NormUint64(); b < uint64(len(normTable)) {
-			c.norm = normTable[b]
-			return
-		}
-	}
-	c.norm = p.Norm()
+	c.num, c.freq, c.norm = p.Number(), p.Frequency(), p.Norm()
 }
 
 // termScore is bleve's TermQueryScorer (tf-idf) for the current posting.
 func (n *tnode) termScore() float64 {
+	return n.tfIdf(n.sc.freq, n.sc.norm)
+}
+
+// tfIdf is bleve's TermQueryScorer (tf-idf) for a posting of freq and norm.
+func (n *tnode) tfIdf(freq uint64, norm float64) float64 {
 	var tf float64
-	if n.sc.freq < scorer.MaxSqrtCache {
-		tf = scorer.SqrtCache[int(n.sc.freq)]
+	if freq < scorer.MaxSqrtCache {
+		tf = scorer.SqrtCache[int(freq)]
 	} else {
-		tf = math.Sqrt(float64(n.sc.freq))
+		tf = math.Sqrt(float64(freq))
 	}
-	score := tf * n.sc.norm * n.idf
+	score := tf * norm * n.idf
 	if n.qweight != 1.0 {
 		score = score * n.qweight
 	}
@@ -404,6 +391,12 @@ func (n *tnode) termScore() float64 {
 func (n *tnode) score(doc uint64) (float64, error) {
 	switch n.kind {
 	case tkTerm:
+		if n.bc.tb != nil {
+			if !n.bc.has(doc) {
+				return n.tfIdf(0, 0), nil
+			}
+			return n.tfIdf(uint64(n.bc.tb.freq[n.bc.pos]), float64(n.bc.norms[doc])), nil
+		}
 		if _, err := n.sc.advance(doc, false); err != nil {
 			return 0, err
 		}
@@ -454,6 +447,9 @@ func (n *tnode) score(doc uint64) (float64, error) {
 func (n *tnode) has(doc uint64) (bool, error) {
 	switch n.kind {
 	case tkTerm:
+		if n.bc.tb != nil {
+			return n.bc.has(doc), nil
+		}
 		return n.sc.advance(doc, false)
 	case tkNone:
 		return false, nil
