@@ -35,6 +35,8 @@ type facetDict struct {
 	ids     map[facetKey]uint32
 	values  []string
 	facetOf []uint8
+	// the ordinals of each column field, in their order
+	ofFacet [][]uint32
 }
 
 type facetKey struct {
@@ -51,6 +53,10 @@ func (d *facetDict) id(f int, v string) uint32 {
 	d.ids[k] = id
 	d.values = append(d.values, v)
 	d.facetOf = append(d.facetOf, uint8(f))
+	if d.ofFacet == nil {
+		d.ofFacet = make([][]uint32, len(columnFields))
+	}
+	d.ofFacet[f] = append(d.ofFacet[f], id)
 	return id
 }
 
@@ -115,6 +121,7 @@ type snapColumns struct {
 	segs    []*segColumns
 	values  []string
 	facetOf []uint8
+	ofFacet [][]uint32 // per column field, its ordinals (those of values)
 	cache   *facetCache
 }
 
@@ -174,6 +181,10 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 	}
 	n := len(c.dict.values)
 	out.values, out.facetOf = c.dict.values[:n:n], c.dict.facetOf[:n:n]
+	out.ofFacet = make([][]uint32, len(c.dict.ofFacet))
+	for f, ords := range c.dict.ofFacet {
+		out.ofFacet[f] = ords[:len(ords):len(ords)]
+	}
 	return out, nil
 }
 
@@ -402,6 +413,9 @@ type facetCounter struct {
 
 	recCounts []uint32 // countBitmap's scratch: matches by record of a segment
 
+	records        int  // the records with a count, once facets has counted them
+	recordsCounted bool
+
 	seg            int // segment of the last document seen
 	segStart       uint64
 	segEnd         uint64
@@ -417,10 +431,8 @@ func newFacetCounter(cols *snapColumns, filters map[string][]string, dates *date
 		}
 		fc.selMask |= 1 << f
 		for _, v := range vals {
-			for ord, have := range cols.values {
-				if have == v && int(cols.facetOf[ord]) == f {
-					fc.sel[ord] = true
-				}
+			if ord, ok := cols.ordOf(f, v); ok {
+				fc.sel[ord] = true
 			}
 		}
 	}
@@ -492,24 +504,71 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 		}
 		return strings.Compare(a.Value, b.Value)
 	}
-	// The facetSize first of each facet, kept sorted as the counts are
-	// read: a facet of thousands of values (meetings) never becomes a list.
-	byFacet := make([][]FacetValue, len(FacetNames))
-	for ord, n := range fc.counts {
-		if n == 0 {
-			continue
+	// The counted values of each facet by ordinal (the records' counted
+	// in passing, for records), then the facetSize first of each: the
+	// values whose count reaches the facetSize-th largest, sorted.
+	recs := 0
+	if recordColumn < len(fc.cols.ofFacet) {
+		for _, ord := range fc.cols.ofFacet[recordColumn] {
+			if fc.counts[ord] != 0 {
+				recs++
+			}
 		}
-		f := fc.cols.facetOf[ord]
-		if int(f) >= len(FacetNames) {
-			continue
-		}
-		byFacet[f] = insertTop(byFacet[f], FacetValue{Value: fc.cols.values[ord], Count: int(n)}, facetSize, byCount)
 	}
+	fc.records, fc.recordsCounted = recs, true
 	out := make(map[string][]FacetValue, len(FacetNames))
+	var least []uint32
+	var cands []ordCount
 	for f, name := range FacetNames {
-		vals := byFacet[f]
-		if vals == nil {
-			vals = []FacetValue{}
+		cands = cands[:0]
+		if f < len(fc.cols.ofFacet) {
+			for _, ord := range fc.cols.ofFacet[f] {
+				if n := fc.counts[ord]; n != 0 {
+					cands = append(cands, ordCount{ord, n})
+				}
+			}
+		}
+		if len(cands) > facetSize {
+			// least: a min-heap of the facetSize largest counts so far
+			least = least[:0]
+			for _, c := range cands {
+				if len(least) < facetSize {
+					least = append(least, c.n)
+					for i := len(least) - 1; i > 0 && least[(i-1)/2] > least[i]; i = (i - 1) / 2 {
+						least[i], least[(i-1)/2] = least[(i-1)/2], least[i]
+					}
+				} else if c.n > least[0] {
+					least[0] = c.n
+					for i := 0; ; {
+						m, l, r := i, 2*i+1, 2*i+2
+						if l < len(least) && least[l] < least[m] {
+							m = l
+						}
+						if r < len(least) && least[r] < least[m] {
+							m = r
+						}
+						if m == i {
+							break
+						}
+						least[i], least[m] = least[m], least[i]
+						i = m
+					}
+				}
+			}
+			cands = slices.DeleteFunc(cands, func(c ordCount) bool { return c.n < least[0] })
+		}
+		slices.SortFunc(cands, func(a, b ordCount) int {
+			if a.n != b.n {
+				return cmp.Compare(b.n, a.n)
+			}
+			return strings.Compare(fc.cols.values[a.ord], fc.cols.values[b.ord])
+		})
+		if len(cands) > facetSize {
+			cands = cands[:facetSize]
+		}
+		vals := make([]FacetValue, len(cands), len(cands)+len(filters[name]))
+		for i, c := range cands {
+			vals[i] = FacetValue{Value: fc.cols.values[c.ord], Count: int(c.n)}
 		}
 		for _, v := range filters[name] {
 			i := slices.IndexFunc(vals, func(fv FacetValue) bool { return fv.Value == v })
@@ -535,16 +594,22 @@ func (fc *facetCounter) countRecords(out *Result) {
 	for _, h := range out.Hits {
 		out.RecordMatches[h.RecordID] = 0
 	}
-	out.Records = fc.records(out.RecordMatches)
+	out.Records = fc.recordCount(out.RecordMatches)
 }
 
-// records returns how many records the counted matches fall in, and the
-// matches of each record named in want.
-func (fc *facetCounter) records(want map[string]int) int {
-	n := 0
-	for ord, c := range fc.counts {
-		if c != 0 && int(fc.cols.facetOf[ord]) == recordColumn {
-			n++
+// ordCount is a value's ordinal and its count.
+type ordCount struct{ ord, n uint32 }
+
+// recordCount returns how many records the counted matches fall in, and
+// the matches of each record named in want.
+func (fc *facetCounter) recordCount(want map[string]int) int {
+	n := fc.records
+	if !fc.recordsCounted {
+		n = 0
+		for ord, c := range fc.counts {
+			if c != 0 && int(fc.cols.facetOf[ord]) == recordColumn {
+				n++
+			}
 		}
 	}
 	for id := range want {
