@@ -38,12 +38,21 @@ import (
 	"dialoguesearch/server"
 )
 
-func serve(dir, addr string) error {
+func serve(dir, addr, profile string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ix, err := indexer.Open(dir)
 	if err != nil {
 		return err
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			ix.Close()
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	srv := server.New(server.Config{RequestTimeout: 10 * time.Second}, server.Deps{App: app.New(app.Config{}, ix, nil, nil)})
 	ln, err := net.Listen("tcp", addr)
@@ -80,7 +89,7 @@ func main() {
 	n := fs.Int("n", 100000, "corpus size (paragraphs)")
 	out := fs.String("out", "bench/out", "directory with the generated inputs and the results")
 	reps := fs.Int("reps", 3, "timed repetitions of the mix (after one warm-up)")
-	cpuprofile := fs.String("cpuprofile", "", "query: write a CPU profile of the timed passes")
+	cpuprofile := fs.String("cpuprofile", "", "query: write a CPU profile of the timed passes; serve: of everything served until the signal that stops it")
 	buildprofile := fs.String("buildprofile", "", "build: write a CPU profile of the build")
 	addr := fs.String("addr", "127.0.0.1:8099", "serve: listen address")
 	only := fs.String("class", "", "query: run only the queries of this class of the mix (frequent, phrase, acronym, ...), for profiling one kind of query")
@@ -94,7 +103,7 @@ func main() {
 	case "query":
 		err = query(*out, dir, *n, *reps, *cpuprofile, *only)
 	case "serve":
-		err = serve(dir, *addr)
+		err = serve(dir, *addr, *cpuprofile)
 	case "link":
 		err = linkOnly(*out, *n, *buildprofile, *dump)
 	case "lineagequery":
