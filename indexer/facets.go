@@ -412,6 +412,7 @@ type facetCounter struct {
 	total   uint64
 
 	recCounts []uint32 // countBitmap's scratch: matches by record of a segment
+	touched   []uint32 // and the records with matches, when they are few
 
 	records        int  // the records with a count, once facets has counted them
 	recordsCounted bool
@@ -682,7 +683,7 @@ func (fc *facetCounter) countBitmap(cols *segColumns, bm *roaring.Bitmap, mask u
 	counts, facetOf := fc.counts, fc.cols.facetOf
 	var buf [512]uint32
 	it := bm.ManyIterator()
-	if cols.recOf == nil || n < uint64(len(cols.recOrd)/2) {
+	if cols.recOf == nil {
 		all := mask == 1<<len(columnFields)-1
 		for {
 			k := it.NextMany(buf[:])
@@ -713,6 +714,10 @@ func (fc *facetCounter) countBitmap(cols *segColumns, bm *roaring.Bitmap, mask u
 			counts[o] += uint32(bm.AndCardinality(cols.denseDocs[i]))
 		}
 	}
+	// Fewer matches than records: the records counted are listed as they
+	// are met, so that only they are read after.
+	few := n < uint64(len(cols.recOrd)/2)
+	touched := fc.touched[:0]
 	recCounts, recOf, docOff, docOrd := fc.recCounts, cols.recOf, cols.docOff, cols.docOrd
 	for {
 		k := it.NextMany(buf[:])
@@ -721,7 +726,11 @@ func (fc *facetCounter) countBitmap(cols *segColumns, bm *roaring.Bitmap, mask u
 		}
 		for _, d := range buf[:k] {
 			if byRec {
-				recCounts[recOf[d]]++
+				r := recOf[d]
+				if few && recCounts[r] == 0 {
+					touched = append(touched, r)
+				}
+				recCounts[r]++
 			}
 			if docMask == 0 {
 				continue
@@ -736,8 +745,17 @@ func (fc *facetCounter) countBitmap(cols *segColumns, bm *roaring.Bitmap, mask u
 	if !byRec {
 		return
 	}
+	fc.touched = touched
 	withRecord := mask&(1<<recordColumn) != 0
-	for r, c := range recCounts {
+	for i := range len(recCounts) {
+		r := uint32(i)
+		if few {
+			if i >= len(touched) {
+				break
+			}
+			r = touched[i]
+		}
+		c := recCounts[r]
 		if c == 0 {
 			continue
 		}
