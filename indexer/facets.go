@@ -414,7 +414,7 @@ type facetCounter struct {
 	recCounts []uint32 // countBitmap's scratch: matches by record of a segment
 	touched   []uint32 // and the records with matches, when they are few
 
-	records        int  // the records with a count, once facets has counted them
+	records        int // the records with a count, once facets has counted them
 	recordsCounted bool
 
 	seg            int // segment of the last document seen
