@@ -96,6 +96,12 @@ type segColumns struct {
 	// each document's norm of the text field (search_bounds.go)
 	terms map[string]*termBlocks
 	norms []float32
+
+	// the same of the pairs field's frequent terms, read on first use
+	// (pairBlocks), and the documents' norms of the pairs field
+	pairMu    sync.Mutex
+	pairTerms map[string]*termBlocks // nil: fewer than minBoundDocs documents
+	pairNorms []float32
 }
 
 func (c *segColumns) values(doc uint64) []uint32 {

@@ -98,10 +98,9 @@ func blockMaxima(seg segment.Segment, terms []string) (map[string]*termBlocks, [
 	if err != nil {
 		return nil, nil, fmt.Errorf("indexer: block maxima: %w", err)
 	}
-	blocks := int(seg.Count()>>blockBits) + 1
 	out := map[string]*termBlocks{}
 	norms := make([]float32, seg.Count())
-	consistent := blockBits <= 16
+	consistent := true
 	var c cursor
 	for _, t := range terms {
 		pl, err := dict.PostingsList([]byte(t), nil, nil)
@@ -111,48 +110,109 @@ func blockMaxima(seg segment.Segment, terms []string) (map[string]*termBlocks, [
 		if pl == nil || pl.Count() < minBoundDocs {
 			continue
 		}
-		tb := &termBlocks{maxes: make([]float64, blocks), start: make([]uint32, blocks+1)}
-		tb.low, tb.freq = make([]uint16, 0, pl.Count()), make([]uint8, 0, pl.Count())
-		c = cursor{it: pl.Iterator(true, true, false, nil), locs: c.locs}
-		for {
-			ok, err := c.next()
-			if err != nil {
-				return nil, nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
-			}
-			if !ok {
-				break
-			}
-			b := c.num >> blockBits
-			if s := tfNorm(c.freq, c.norm); s > tb.maxes[b] {
-				tb.maxes[b] = s
-			}
-			tb.start[b+1]++
-			if tb.freq != nil {
-				if c.freq > 255 {
-					tb.low, tb.freq = nil, nil
-				} else {
-					tb.low, tb.freq = append(tb.low, uint16(c.num)), append(tb.freq, uint8(c.freq))
-				}
-			}
-			n := float32(c.norm)
-			if norms[c.num] == 0 {
-				norms[c.num] = n
-			} else if norms[c.num] != n || float64(n) != c.norm {
-				consistent = false
-			}
+		tb, ok, err := readTermBlocks(seg, pl, norms, &c)
+		if err != nil {
+			return nil, nil, fmt.Errorf("indexer: block maxima %s: %w", t, err)
 		}
-		for b := 1; b <= blocks; b++ {
-			tb.start[b] += tb.start[b-1]
-		}
+		consistent = consistent && ok
 		out[t] = tb
 	}
-	if !consistent {
+	if !consistent || blockBits > 16 {
 		for _, tb := range out {
 			tb.low, tb.freq = nil, nil
 		}
 		norms = nil
 	}
 	return out, norms, nil
+}
+
+// readTermBlocks reads the block maxima and frequencies of the postings pl
+// of a term of seg, and sets in norms the norm of its documents that have
+// none yet. consistent is false if a document's norm differs from the one
+// norms has (then the term's frequencies are not kept, as above 255).
+func readTermBlocks(seg segment.Segment, pl segment.PostingsList, norms []float32, c *cursor) (tb *termBlocks, consistent bool, err error) {
+	blocks := int(seg.Count()>>blockBits) + 1
+	tb = &termBlocks{maxes: make([]float64, blocks), start: make([]uint32, blocks+1)}
+	tb.low, tb.freq = make([]uint16, 0, pl.Count()), make([]uint8, 0, pl.Count())
+	consistent = true
+	*c = cursor{it: pl.Iterator(true, true, false, nil), locs: c.locs}
+	for {
+		ok, err := c.next()
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			break
+		}
+		b := c.num >> blockBits
+		if s := tfNorm(c.freq, c.norm); s > tb.maxes[b] {
+			tb.maxes[b] = s
+		}
+		tb.start[b+1]++
+		if tb.freq != nil {
+			if c.freq > 255 {
+				tb.low, tb.freq = nil, nil
+			} else {
+				tb.low, tb.freq = append(tb.low, uint16(c.num)), append(tb.freq, uint8(c.freq))
+			}
+		}
+		n := float32(c.norm)
+		if norms[c.num] == 0 {
+			norms[c.num] = n
+		} else if norms[c.num] != n || float64(n) != c.norm {
+			consistent = false
+		}
+	}
+	for b := 1; b <= blocks; b++ {
+		tb.start[b] += tb.start[b-1]
+	}
+	return tb, consistent, nil
+}
+
+// pairBlocks returns the block maxima and frequencies of term of the pairs
+// field in seg (whose columns c are), and the segment's norms of the pairs
+// field, which hold those of every document of the term if it keeps
+// frequencies; nil for a term in fewer than minBoundDocs documents of the
+// segment. Unlike the text field's, they are read the first time a query
+// uses the term (the pairs field has millions of terms, most of them rare,
+// and a segment meets queries of only a few of them): under c.pairMu, so
+// that concurrent queries read each once. A document's norm is written
+// only while it has none, so a query reading the norms of a term read
+// before never meets a write.
+func (c *segColumns) pairBlocks(seg segment.Segment, term string) (*termBlocks, []float32, error) {
+	c.pairMu.Lock()
+	defer c.pairMu.Unlock()
+	if tb, ok := c.pairTerms[term]; ok {
+		return tb, c.pairNorms, nil
+	}
+	dict, err := seg.Dictionary(fPairs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("indexer: block maxima: %w", err)
+	}
+	pl, err := dict.PostingsList([]byte(term), nil, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("indexer: block maxima %s: %w", term, err)
+	}
+	if c.pairTerms == nil {
+		c.pairTerms = map[string]*termBlocks{}
+	}
+	if pl == nil || pl.Count() < minBoundDocs {
+		c.pairTerms[term] = nil
+		return nil, nil, nil
+	}
+	if c.pairNorms == nil {
+		c.pairNorms = make([]float32, seg.Count())
+	}
+	var cur cursor
+	tb, consistent, err := readTermBlocks(seg, pl, c.pairNorms, &cur)
+	if err != nil {
+		return nil, nil, fmt.Errorf("indexer: block maxima %s: %w", term, err)
+	}
+	if !consistent || blockBits > 16 {
+		tb.low, tb.freq = nil, nil
+	}
+	c.pairTerms[term] = tb
+	return tb, c.pairNorms, nil
 }
 
 // blockCursor reads a term's frequencies from its termBlocks, for

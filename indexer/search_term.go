@@ -209,10 +209,18 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 			if inPhrase[t] {
 				t.pos.it = pl.Iterator(true, true, true, nil)
 			}
-			if t.field == fText {
-				sc := cols.segs[j]
+			switch sc := cols.segs[j]; {
+			case t.field == fText:
 				if t.blocks = sc.terms[t.term]; t.blocks != nil && t.blocks.freq != nil {
 					t.bc = blockCursor{tb: t.blocks, norms: sc.norms, pos: -1}
+				}
+			case t.field == fPairs && pl.Count() >= minBoundDocs:
+				tb, norms, err := sc.pairBlocks(s.Segment(), t.term)
+				if err != nil {
+					return nil, searchError(err)
+				}
+				if t.blocks = tb; tb != nil && tb.freq != nil {
+					t.bc = blockCursor{tb: tb, norms: norms, pos: -1}
 				}
 			}
 		}

@@ -174,4 +174,22 @@ func TestTermPathAgrees(t *testing.T) {
 	if used < len(reqs) {
 		t.Errorf("the bitmap path served %d of %d queries", used, len(reqs))
 	}
+	// The frequent pairs terms of the queries ("Republic of Korea", the
+	// acronyms' expansions) were scored from their frequencies in some
+	// segment, read on first use.
+	pairs := 0
+	x.facets.mu.Lock()
+	for _, cols := range x.facets.segs {
+		cols.pairMu.Lock()
+		for _, tb := range cols.pairTerms {
+			if tb != nil && tb.freq != nil {
+				pairs++
+			}
+		}
+		cols.pairMu.Unlock()
+	}
+	x.facets.mu.Unlock()
+	if pairs == 0 {
+		t.Error("no pairs term kept its frequencies")
+	}
 }
