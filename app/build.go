@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"dialoguesearch/corpus"
@@ -60,24 +61,44 @@ func (a *App) Build(ctx context.Context, progress func(done, total int)) (Update
 	}
 	a.log.Info("corpus read", "parsed", len(l.Records), "reused", len(l.Kept), "skipped", len(l.Problems))
 	a.SetProgress(0, len(recs)+len(keep))
-	stats, err := a.opened.SyncKeeping(ctx, recs, keep, func(done, total int) {
+	// The records are handed over one at a time and not held here: a
+	// fresh build lets each batch of them go once it is written.
+	parsed := make(map[string]string, len(l.Records)) // file name -> record id, for the parse cache
+	for _, r := range l.Records {
+		parsed[r.Source] = r.ID
+	}
+	l.Records = nil
+	stats, err := a.opened.SyncFrom(ctx, len(recs), handOver(recs), keep, func(done, total int) {
 		a.SetProgress(done, total)
 		if progress != nil {
 			progress(done, total)
 		}
 	})
-	up := Update{UpdateStats: stats, Skipped: problems, Parsed: len(l.Records), Reused: len(l.Kept)}
+	up := Update{UpdateStats: stats, Skipped: problems, Parsed: len(parsed), Reused: len(l.Kept)}
 	if err != nil {
 		if ctx.Err() == nil {
 			a.SetBuildError(err)
 		}
 		return up, err
 	}
-	if err := a.saveParseCache(rules, l, replaced, a.opened.Versions()); err != nil {
+	if err := a.saveParseCache(rules, l, parsed, replaced, a.opened.Versions()); err != nil {
 		a.log.Warn("parse cache not saved; the next start parses every record file", "err", err)
 	}
 	up.AlertMatches, up.AlertErr = a.SetIndex(ctx, a.opened, stats)
 	return up, nil
+}
+
+// handOver hands the records of recs over one at a time, clearing each
+// from recs as it goes: recs then holds none of them.
+func handOver(recs []*corpus.Record) iter.Seq[*corpus.Record] {
+	return func(yield func(*corpus.Record) bool) {
+		for i, r := range recs {
+			recs[i] = nil
+			if !yield(r) {
+				return
+			}
+		}
+	}
 }
 
 // SetProgress records how far the index build is, for Index's answer.

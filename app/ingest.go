@@ -65,7 +65,7 @@ func (a *App) Ingest(ctx context.Context, name string, data []byte) (Ingested, e
 	if err != nil {
 		return Ingested{}, err
 	}
-	return Ingested{Record: rec, NewParagraphs: len(stats.NewParagraphs), AlertMatches: n}, nil
+	return Ingested{Record: rec, NewParagraphs: stats.NewCount, AlertMatches: n}, nil
 }
 
 // keptExt are the extensions ingestExt gives.

@@ -162,7 +162,7 @@ func (a *App) watchPass(ctx context.Context, idx *indexer.Index, state *watchSta
 		seen[p] = stamps[p]
 	}
 	if stats.Added+stats.Changed > 0 {
-		a.log.Info("watch: indexed", "added", stats.Added, "changed", stats.Changed, "new_paragraphs", len(stats.NewParagraphs))
+		a.log.Info("watch: indexed", "added", stats.Added, "changed", stats.Changed, "new_paragraphs", stats.NewCount)
 	}
 	a.alertsAfterWatch(ctx, idx, stats)
 	if len(replaced) > 0 {

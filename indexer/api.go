@@ -130,8 +130,12 @@ type GlossaryEntry struct {
 type UpdateStats struct {
 	Added, Changed, Removed, Unchanged int
 	Paragraphs                         int // paragraphs (re)indexed
-	// NewParagraphs are the paragraphs that entered the index with new or
-	// changed text (alerts run against these only).
+	// NewCount counts the paragraphs that entered the index with new or
+	// changed text; NewParagraphs lists them, except after a fresh build
+	// (an empty index on disk built anew), which only counts them: every
+	// paragraph is new there, and the list would be one more copy of the
+	// corpus held until the build ends.
+	NewCount      int
 	NewParagraphs []Hit
 	// LinkTime is the time spent linking paragraphs across editions
 	// (package lineage); a fresh build links while its segments merge.

@@ -3,8 +3,12 @@ package indexer
 import (
 	"context"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 
@@ -20,16 +24,19 @@ import (
 // by bleve's analysis workers.
 const buildWorkers = 2
 
-// build writes changes (all additions) into the new, unpublished index
-// nb and its store ns. Order does not matter there, so batches are written
-// concurrently, and the hashes (internal keys) go in one last batch rather
-// than with every batch, since scorch writes all internal values again
-// with each snapshot it persists.
-func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, changes []change, manifest map[string]manifestEntry, st *UpdateStats, progress func(done, total int)) error {
+// build writes the records of recs (n of them, for progress) into the
+// new, unpublished index nb and its store ns, counting them in st. Order
+// does not matter there, so batches are written concurrently, and the
+// hashes (internal keys) go in one last batch rather than with every batch,
+// since scorch writes all internal values again with each snapshot it
+// persists. Each batch's records are stored with their paragraphs' texts
+// (what the linker reads back), and then let go. It returns the series of
+// the records.
+func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, n int, recs iter.Seq[*corpus.Record], manifest map[string]manifestEntry, st *UpdateStats, progress func(done, total int)) (map[string]bool, error) {
 	type job struct {
-		batch *bleve.Batch
-		recs  []storedRecord
-		c     []*corpus.Record
+		c    []*corpus.Record
+		recs []storedRecord
+		st   UpdateStats
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -45,13 +52,25 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, chan
 				if ctx.Err() != nil {
 					continue
 				}
+				// The documents are made here, not while the batches
+				// before are in flight.
+				batch := nb.NewBatch()
+				j.recs = make([]storedRecord, len(j.c))
+				var texts []kvOp
 				for i, r := range j.c {
+					if _, err := x.addDocs(batch, &change{rec: r, id: r.ID}, nil, &j.st, false); err != nil {
+						cancel(err)
+						break
+					}
 					_, h, err := encodeRecord(r)
 					if err != nil {
 						cancel(err)
 						break
 					}
 					j.recs[i] = storedRecord{id: r.ID, hash: h, rec: r, entry: entryOf(r, h)}
+					if r.Meeting.Series != "" {
+						texts = append(texts, kvOp{lineageTextsBucket, r.ID, encodeTexts(h, r)})
+					}
 				}
 				if ctx.Err() != nil {
 					continue
@@ -60,14 +79,18 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, chan
 					cancel(err)
 					continue
 				}
+				if err := ns.kvWrite(texts); err != nil {
+					cancel(err)
+					continue
+				}
 				for i := range j.recs {
 					j.recs[i].rec = nil
 				}
-				if err := nb.Batch(j.batch); err != nil {
+				j.c, texts = nil, nil
+				if err := nb.Batch(batch); err != nil {
 					cancel(fmt.Errorf("indexer: write batch: %w", err))
 					continue
 				}
-				j.batch, j.c = nil, nil
 				doneMu.Lock()
 				done = append(done, j)
 				doneMu.Unlock()
@@ -79,85 +102,102 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, chan
 		wg.Wait()
 		return context.Cause(ctx)
 	}
-	j := &job{batch: nb.NewBatch()}
+	j := &job{}
 	docs := 0
 	send := func() bool {
-		j.recs = make([]storedRecord, len(j.c))
 		select {
 		case jobs <- j:
 		case <-ctx.Done():
 			return false
 		}
-		j = &job{batch: nb.NewBatch()}
+		j = &job{}
 		docs = 0
 		return true
 	}
-	for i := range changes {
-		c := &changes[i]
+	seen := map[string]bool{}
+	series := map[string]bool{}
+	for r := range recs {
 		if ctx.Err() != nil {
 			break
 		}
-		n, err := x.addDocs(j.batch, c, manifest, st)
-		if err != nil {
-			cancel(err)
+		if r == nil || r.ID == "" {
+			cancel(errNoID)
 			break
 		}
-		docs += n
-		j.c = append(j.c, c.rec)
+		if seen[r.ID] {
+			continue
+		}
+		seen[r.ID] = true
+		st.Added++
+		if r.Meeting.Series != "" {
+			series[r.Meeting.Series] = true
+		}
+		docs += len(r.Paragraphs)
+		j.c = append(j.c, r)
 		if docs >= batchParagraphs && !send() {
 			break
 		}
 		if progress != nil {
-			progress(i+1, len(changes))
+			progress(len(seen), max(n, len(seen)))
 		}
 	}
 	if ctx.Err() == nil && len(j.c) > 0 {
 		send()
 	}
 	if err := wait(); err != nil {
-		return err
+		return nil, err
 	}
 	last := nb.NewBatch()
 	for _, j := range done {
+		st.Paragraphs += j.st.Paragraphs
+		st.NewCount += j.st.NewCount
 		for _, r := range j.recs {
 			last.SetInternal([]byte(manifestPrefix+r.id), []byte(r.hash))
 			manifest[r.id] = r.entry
 		}
 	}
 	if err := nb.Batch(last); err != nil {
-		return fmt.Errorf("indexer: write batch: %w", err)
+		return nil, fmt.Errorf("indexer: write batch: %w", err)
 	}
-	return nil
+	return series, nil
 }
 
-// rebuild builds changes (all additions) into a new directory, merges its
-// segments into one, then swaps it in for the live index: a crash leaves
-// the old (empty) index or the new one, never half of it.
-func (x *Index) rebuild(ctx context.Context, changes []change, st *UpdateStats, progress func(done, total int)) error {
+// rebuild builds recs (n of them, for progress) into a new directory,
+// merges its segments into one, then swaps it in for the live (empty)
+// index: a crash leaves the old index or the new one, never half of it.
+// When recs holds no record, nothing changes.
+func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record], progress func(done, total int)) (UpdateStats, error) {
+	var st UpdateStats
 	tmp, err := os.MkdirTemp(x.dir, "index-v"+strconv.Itoa(Version)+".tmp-")
 	if err != nil {
-		return fmt.Errorf("indexer: rebuild: %w", err)
+		return st, fmt.Errorf("indexer: rebuild: %w", err)
 	}
 	os.Remove(tmp)
 	nb, err := newDiskIndex(tmp, x.mapping)
 	if err != nil {
-		return err
+		return st, err
 	}
 	ns, err := openRecordStore(filepath.Join(tmp, storeFile), true)
 	if err != nil {
 		nb.Close()
 		os.RemoveAll(tmp)
-		return err
+		return st, err
 	}
-	manifest := make(map[string]manifestEntry, len(changes))
-	err = x.build(ctx, nb, ns, changes, manifest, st, progress)
+	manifest := make(map[string]manifestEntry, n)
+	restore := limitMemory()
+	series, err := x.build(ctx, nb, ns, n, recs, manifest, &st, progress)
+	restore()
+	if err == nil && st.Added == 0 {
+		ns.close()
+		nb.Close()
+		os.RemoveAll(tmp)
+		return UpdateStats{}, nil
+	}
 	if err == nil {
 		// the links of every series, while the segments merge
 		lerr := make(chan error, 1)
 		go func() {
-			lerr <- x.linkAfterUpdate(ctx, ns, changes, manifest, func(id string) (*corpus.Record, error) {
-				return nil, fmt.Errorf("indexer: link: record %s is not in the build", id)
-			}, st)
+			lerr <- x.linkBuilt(ctx, ns, series, manifest, &st)
 		}()
 		err = forceMerge(ctx, nb)
 		if e := <-lerr; err == nil {
@@ -181,13 +221,13 @@ func (x *Index) rebuild(ctx context.Context, changes []change, st *UpdateStats, 
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
-		return err
+		return st, err
 	}
 
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if err := x.bi.Close(); err != nil {
-		return fmt.Errorf("indexer: rebuild: close old index: %w", err)
+		return st, fmt.Errorf("indexer: rebuild: close old index: %w", err)
 	}
 	x.store.close()
 	x.bi, x.store = nil, nil
@@ -210,18 +250,47 @@ func (x *Index) rebuild(ctx context.Context, changes []change, st *UpdateStats, 
 		return fmt.Errorf("indexer: rebuild: %w", err)
 	}
 	if err := os.Rename(x.path, x.path+".old"); err != nil {
-		return reopenOld(err)
+		return st, reopenOld(err)
 	}
 	if err := os.Rename(tmp, x.path); err != nil {
 		os.Rename(x.path+".old", x.path)
-		return reopenOld(err)
+		return st, reopenOld(err)
 	}
 	os.RemoveAll(x.path + ".old")
 	if err := reopen(); err != nil {
-		return fmt.Errorf("indexer: rebuild: reopen: %w", err)
+		return st, fmt.Errorf("indexer: rebuild: reopen: %w", err)
 	}
 	x.setManifestLocked(manifest)
-	return nil
+	return st, nil
+}
+
+// buildHeadroom is the memory a fresh build's batches may take beyond the
+// live heap of the process when it begins: the two batches in flight (their
+// analysed documents and zap's structures) and the records of the next,
+// about 250 MB live at batchParagraphs, plus room for their garbage.
+const buildHeadroom = 384 << 20
+
+// limitMemory sets a soft memory limit (runtime/debug, for the whole
+// process) while a fresh build writes its batches: the live heap when it
+// begins plus buildHeadroom, rather than the twice the live heap that
+// GOGC=100 lets the heap reach. It returns the function that lifts the
+// limit and gives the memory the batches' heap no longer uses back to the
+// system, so that it is not held beside the segment files the merge maps.
+func limitMemory() func() {
+	// the live heap as of a GC now: the last one may have been long ago
+	// (records parsed since, or dropped)
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	limit := int64(s[0].Value.Uint64()) + buildHeadroom
+	prev := debug.SetMemoryLimit(-1)
+	if limit < prev {
+		debug.SetMemoryLimit(limit)
+	}
+	return func() {
+		debug.SetMemoryLimit(prev)
+		debug.FreeOSMemory()
+	}
 }
 
 // forceMerge merges the segments of bi into one: a fresh build leaves one

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"dialoguesearch/corpus"
 	"dialoguesearch/failure"
@@ -95,7 +97,8 @@ func TestIncrementalSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Added != 3 || st.Paragraphs != 4 || len(st.NewParagraphs) != 4 {
+	// a fresh build counts its new paragraphs without listing them
+	if st.Added != 3 || st.Paragraphs != 4 || st.NewCount != 4 || len(st.NewParagraphs) != 0 {
 		t.Fatalf("first sync: %+v", st)
 	}
 	st, err = x.Sync(ctx, []*corpus.Record{a, b, c}, nil)
@@ -122,8 +125,8 @@ func TestIncrementalSync(t *testing.T) {
 		fresh = append(fresh, h.ID)
 	}
 	slices.Sort(fresh)
-	if want := []string{"b-p2", "d-p1"}; !slices.Equal(fresh, want) {
-		t.Errorf("new paragraphs = %q, want %q (unchanged text of a changed record is not new)", fresh, want)
+	if want := []string{"b-p2", "d-p1"}; !slices.Equal(fresh, want) || st.NewCount != len(want) {
+		t.Errorf("new paragraphs = %q (%d), want %q (unchanged text of a changed record is not new)", fresh, st.NewCount, want)
 	}
 	if len(calls) == 0 || calls[len(calls)-1] != [2]int{3, 3} {
 		t.Errorf("progress calls = %v, want to end at 3 of 3", calls)
@@ -565,5 +568,51 @@ func TestSearchesDuringSwap(t *testing.T) {
 	}
 	if res := mustSearch(t, x, "alliance"); res.Total == 0 || st.Added != len(recs) {
 		t.Errorf("after the swap: total %d, stats %+v", res.Total, st)
+	}
+}
+
+// TestSyncFromKeepsNoRecord: a fresh build from records handed over one at
+// a time indexes them all, links the editions of their series (from the
+// texts it stored) and keeps none of the records it was handed.
+func TestSyncFromKeepsNoRecord(t *testing.T) {
+	ctx := context.Background()
+	x, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	var held []weak.Pointer[corpus.Record]
+	recs := func(yield func(*corpus.Record) bool) {
+		for i, texts := range [][]string{{"alpha deterrence", "bravo posture"}, {"alpha deterrence", "charlie cyber"}, {"delta space"}} {
+			r := rec(fmt.Sprintf("r%d", i), corpus.Date(fmt.Sprintf("202%d-01-01", i)), texts...)
+			r.Meeting.Number = i + 1
+			held = append(held, weak.Make(r))
+			if !yield(r) {
+				return
+			}
+		}
+	}
+	st, err := x.SyncFrom(ctx, 3, recs, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Added != 3 || st.Paragraphs != 5 || st.NewCount != 5 {
+		t.Fatalf("stats: %+v", st)
+	}
+	if res := mustSearch(t, x, "deterrence"); res.Total != 2 {
+		t.Errorf("deterrence: %d hits, want 2", res.Total)
+	}
+	h, err := x.History("r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Prev == nil || h.Prev.ID != "r0" || h.Status[1] != "unchanged" || h.Status[2] != "new" {
+		t.Errorf("r1: prev %+v, status %v", h.Prev, h.Status)
+	}
+	runtime.GC()
+	for i, p := range held {
+		if p.Value() != nil {
+			t.Errorf("record %d is still held after the build", i)
+		}
 	}
 }

@@ -215,6 +215,11 @@ type linker struct {
 	// mem holds the records of the update; others are read with load.
 	mem  map[string]*corpus.Record
 	load func(id string) (*corpus.Record, error)
+	// built: a fresh build, whose records' texts are in the store already
+	// and are read back from it (load), mem keeping the last linkerRecords
+	// read (in order) rather than the whole corpus
+	built bool
+	order []string
 	// cache of stored lineages read or written during this update
 	stored map[string]*storedLineage
 	// lk aligns, keeping each record's paragraphs prepared for the next pair
@@ -229,9 +234,21 @@ func (k *linker) record(id string) (*corpus.Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	if k.built {
+		if len(k.order) == linkerRecords {
+			delete(k.mem, k.order[0])
+			k.order = append(k.order[:0], k.order[1:]...)
+		}
+		k.order = append(k.order, id)
+	}
 	k.mem[id] = r
 	return r, nil
 }
+
+// linkerRecords is how many records a fresh build's linker keeps read:
+// it links series in edition order, and a restore looks at most a few
+// editions back (lineage keeps as many prepared).
+const linkerRecords = 64
 
 func (k *linker) lineageOf(id string) (*storedLineage, error) {
 	if l, ok := k.stored[id]; ok {
@@ -292,7 +309,7 @@ func (k *linker) link(ctx context.Context, touched map[string]bool, series map[s
 			continue
 		}
 		nl := &storedLineage{Place: p, Hash: hash, PrevHash: prevHash}
-		if old == nil || touched[id] || old.Hash != hash {
+		if !k.built && (old == nil || touched[id] || old.Hash != hash) {
 			rec, err := k.record(id)
 			if err != nil {
 				return err
@@ -432,6 +449,26 @@ func (x *Index) linkAfterUpdate(ctx context.Context, store *recordStore, changes
 	delete(series, "")
 	k := &linker{store: store, manifest: manifest, mem: mem, load: load}
 	return k.link(ctx, touched, series)
+}
+
+// linkBuilt computes the links of the series of a fresh build (the index
+// in store and manifest), reading the records' texts back from store.
+func (x *Index) linkBuilt(ctx context.Context, store *recordStore, series map[string]bool, manifest map[string]manifestEntry, st *UpdateStats) error {
+	start := time.Now()
+	defer func() { st.LinkTime = time.Since(start) }()
+	delete(series, "")
+	load := func(id string) (*corpus.Record, error) {
+		b, err := store.kvGet(lineageTextsBucket, id)
+		if err != nil {
+			return nil, err
+		}
+		if r, ok := decodeTexts(b, id, manifest[id].Hash); ok {
+			return r, nil
+		}
+		return nil, fmt.Errorf("indexer: link: the texts of record %s are not in the build", id)
+	}
+	k := &linker{store: store, manifest: manifest, mem: map[string]*corpus.Record{}, load: load, built: true}
+	return k.link(ctx, map[string]bool{}, series)
 }
 
 // encodeTexts is the stored form of rec's paragraph texts: the record

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2"
@@ -46,22 +48,31 @@ func encodeRecord(r *corpus.Record) ([]byte, string, error) {
 // A large build into an empty index goes to a fresh directory that replaces
 // the live one atomically when complete.
 func (x *Index) Sync(ctx context.Context, recs []*corpus.Record, progress func(done, total int)) (UpdateStats, error) {
-	return x.update(ctx, recs, nil, true, progress)
+	return x.update(ctx, len(recs), slices.Values(recs), nil, true, progress)
 }
 
 // SyncKeeping is Sync where the indexed records of the ids in keep (that
 // recs does not hold) count as given unchanged: the caller knows that
 // they did not change without having them (the app's parse cache).
 func (x *Index) SyncKeeping(ctx context.Context, recs []*corpus.Record, keep []string, progress func(done, total int)) (UpdateStats, error) {
-	return x.update(ctx, recs, keep, true, progress)
+	return x.update(ctx, len(recs), slices.Values(recs), keep, true, progress)
+}
+
+// SyncFrom is SyncKeeping with the records handed over one at a time by
+// recs (n of them: the total progress reports). A fresh build indexes and
+// stores them batch by batch and then lets them go, so that a caller that
+// does not hold them either (records read from a file as they are handed
+// over) never holds the whole corpus in memory.
+func (x *Index) SyncFrom(ctx context.Context, n int, recs iter.Seq[*corpus.Record], keep []string, progress func(done, total int)) (UpdateStats, error) {
+	return x.update(ctx, n, recs, keep, true, progress)
 }
 
 // Upsert adds or replaces recs, leaving every other record alone.
 func (x *Index) Upsert(ctx context.Context, recs []*corpus.Record) (UpdateStats, error) {
-	return x.update(ctx, recs, nil, false, nil)
+	return x.update(ctx, len(recs), slices.Values(recs), nil, false, nil)
 }
 
-func (x *Index) update(ctx context.Context, recs []*corpus.Record, keep []string, removeOthers bool, progress func(done, total int)) (UpdateStats, error) {
+func (x *Index) update(ctx context.Context, n int, recs iter.Seq[*corpus.Record], keep []string, removeOthers bool, progress func(done, total int)) (UpdateStats, error) {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
 
@@ -73,12 +84,31 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, keep []string
 		return UpdateStats{}, failure.New(failure.Unavailable, "index is closed")
 	}
 
+	// A fresh build goes to its own directory, the records streamed in.
+	if x.dir != "" && len(old) == 0 {
+		if progress != nil {
+			progress(0, n)
+		}
+		st, err := x.rebuild(ctx, n, recs, progress)
+		if err != nil {
+			err = writeFailure(err)
+			if ctx.Err() == nil {
+				x.noteWrite(err)
+			}
+			return UpdateStats{}, err
+		}
+		if st.Added > 0 {
+			x.noteWrite(nil)
+		}
+		return st, nil
+	}
+
 	var st UpdateStats
 	var changes []change
-	seen := make(map[string]bool, len(recs))
-	for _, r := range recs {
+	seen := make(map[string]bool, n)
+	for r := range recs {
 		if r == nil || r.ID == "" {
-			return st, failure.New(failure.Unprocessable, "record without an id")
+			return st, errNoID
 		}
 		if seen[r.ID] {
 			continue
@@ -137,19 +167,6 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, keep []string
 		return st, nil
 	}
 
-	// A fresh build goes to its own directory.
-	if x.dir != "" && len(old) == 0 && st.Added > 0 {
-		if err := x.rebuild(ctx, changes, &st, progress); err != nil {
-			err = writeFailure(err)
-			if ctx.Err() == nil {
-				x.noteWrite(err)
-			}
-			return UpdateStats{}, err
-		}
-		x.noteWrite(nil)
-		return st, nil
-	}
-
 	manifest := make(map[string]manifestEntry, len(old)+st.Added)
 	for k, v := range old {
 		manifest[k] = v
@@ -187,14 +204,17 @@ func (x *Index) update(ctx context.Context, recs []*corpus.Record, keep []string
 	return st, lerr
 }
 
+var errNoID = failure.New(failure.Unprocessable, "record without an id")
+
 // entryOf is the manifest entry of r.
 func entryOf(r *corpus.Record, hash string) manifestEntry {
 	return manifestEntry{Hash: hash, Summary: summarize(r), Glossary: r.Glossary, Texts: maxN(r)}
 }
 
 // addDocs adds the paragraphs of c.rec to batch, deleting those of the
-// version it replaces, and counts them in st.
-func (x *Index) addDocs(batch *bleve.Batch, c *change, manifest map[string]manifestEntry, st *UpdateStats) (int, error) {
+// version it replaces, and counts them in st; list: and lists the new ones
+// in st.NewParagraphs.
+func (x *Index) addDocs(batch *bleve.Batch, c *change, manifest map[string]manifestEntry, st *UpdateStats, list bool) (int, error) {
 	if c.old != nil {
 		for _, p := range c.old.Paragraphs {
 			batch.Delete(corpus.ParagraphID(c.id, p.N))
@@ -225,7 +245,10 @@ func (x *Index) addDocs(batch *bleve.Batch, c *change, manifest map[string]manif
 		}
 		st.Paragraphs++
 		if !oldTexts[p.Text] {
-			st.NewParagraphs = append(st.NewParagraphs, paragraphHit(c.rec, p))
+			st.NewCount++
+			if list {
+				st.NewParagraphs = append(st.NewParagraphs, paragraphHit(c.rec, p))
+			}
 		}
 	}
 	return len(c.rec.Paragraphs), nil
@@ -263,7 +286,7 @@ func (x *Index) apply(ctx context.Context, bi bleve.Index, store *recordStore, c
 			return nil, err
 		}
 		c := &changes[i]
-		n, err := x.addDocs(batch, c, manifest, st)
+		n, err := x.addDocs(batch, c, manifest, st, true)
 		if err != nil {
 			return nil, err
 		}

@@ -53,7 +53,7 @@ func TestBuildAndQueryWriteARun(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(out, "ours-3")
-	if err := build(out, dir, 3, ""); err != nil {
+	if err := build(out, dir, 3, "", filepath.Join(out, "heap.pprof")); err != nil {
 		t.Fatal(err)
 	}
 	if err := query(out, dir, 3, 2, filepath.Join(out, "q.pprof"), ""); err != nil {

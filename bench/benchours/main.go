@@ -3,7 +3,7 @@
 // open time, size, peak RSS, and the latency of each query of the mix asked
 // the way the UI asks it (10 hits with snippets, exact total, all facets).
 //
-//	benchours build -n 100000 [-out bench/out]
+//	benchours build -n 100000 [-out bench/out] [-buildprofile f] [-heapprofile f]
 //	benchours query -n 100000 [-reps 3] [-cpuprofile f]
 //	benchours serve -n 100000 -addr 127.0.0.1:8099
 //
@@ -19,6 +19,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"log"
 	"net"
 	"net/http"
@@ -91,6 +92,7 @@ func main() {
 	reps := fs.Int("reps", 3, "timed repetitions of the mix (after one warm-up)")
 	cpuprofile := fs.String("cpuprofile", "", "query: write a CPU profile of the timed passes; serve: of everything served until the signal that stops it")
 	buildprofile := fs.String("buildprofile", "", "build: write a CPU profile of the build")
+	heapprofile := fs.String("heapprofile", "", "build: write a heap profile at the largest live heap of the build (go tool pprof -sample_index=inuse_space)")
 	addr := fs.String("addr", "127.0.0.1:8099", "serve: listen address")
 	only := fs.String("class", "", "query: run only the queries of this class of the mix (frequent, phrase, acronym, ...), for profiling one kind of query")
 	dump := fs.String("dump", "", "link: write every pair and restore as JSON lines to this file")
@@ -99,7 +101,7 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "build":
-		err = build(*out, dir, *n, *buildprofile)
+		err = build(*out, dir, *n, *buildprofile, *heapprofile)
 	case "query":
 		err = query(*out, dir, *n, *reps, *cpuprofile, *only)
 	case "serve":
@@ -127,22 +129,47 @@ func peakRSS() int64 {
 }
 
 func readRecords(path string) ([]*corpus.Record, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var recs []*corpus.Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 16<<20), 16<<20)
-	for sc.Scan() {
-		var r corpus.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, err
-		}
-		recs = append(recs, &r)
+	seq, errp := eachRecord(path, nil)
+	for r := range seq {
+		recs = append(recs, r)
 	}
-	return recs, sc.Err()
+	return recs, *errp
+}
+
+// eachRecord hands over the records of the JSON lines file path one at a
+// time, decoded as they are asked for (none held); *err says, once they
+// are all handed over, what went wrong. spent, when not nil, adds up the
+// time spent reading and decoding.
+func eachRecord(path string, spent *time.Duration) (iter.Seq[*corpus.Record], *error) {
+	var err error
+	return func(yield func(*corpus.Record) bool) {
+		f, ferr := os.Open(path)
+		if ferr != nil {
+			err = ferr
+			return
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 16<<20), 16<<20)
+		for {
+			t := time.Now()
+			if !sc.Scan() {
+				break
+			}
+			r := new(corpus.Record)
+			if err = json.Unmarshal(sc.Bytes(), r); err != nil {
+				return
+			}
+			if spent != nil {
+				*spent += time.Since(t)
+			}
+			if !yield(r) {
+				return
+			}
+		}
+		err = sc.Err()
+	}, &err
 }
 
 type buildInfo struct {
@@ -151,11 +178,11 @@ type buildInfo struct {
 	PeakRSSBytes int64   `json:"peak_rss_bytes"`
 }
 
-func build(out, dir string, n int, profile string) error {
-	recs, err := readRecords(filepath.Join(out, fmt.Sprintf("records-%d.jsonl", n)))
-	if err != nil {
-		return err
-	}
+func build(out, dir string, n int, profile, heapprofile string) error {
+	// The records are read as the build asks for them, and not held: the
+	// time spent reading them is given apart.
+	var reading time.Duration
+	recs, readErr := eachRecord(filepath.Join(out, fmt.Sprintf("records-%d.jsonl", n)), &reading)
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
@@ -168,22 +195,32 @@ func build(out, dir string, n int, profile string) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	heap := watchHeap(heapprofile)
 	t := mix.Start()
 	ix, err := indexer.Open(dir)
 	if err != nil {
+		heap()
 		return err
 	}
-	st, err := ix.Sync(context.Background(), recs, nil)
+	st, err := ix.SyncFrom(context.Background(), 0, recs, nil, nil)
+	if err == nil {
+		err = *readErr
+	}
 	if err != nil {
 		ix.Close()
+		heap()
 		return err
 	}
 	if err := ix.Close(); err != nil {
 		return err
 	}
 	secs := t.Seconds()
+	w, err := heap()
+	if err != nil {
+		return err
+	}
 	b := buildInfo{Paragraphs: st.Paragraphs, BuildSeconds: secs, PeakRSSBytes: peakRSS()}
-	fmt.Printf("benchours: built %d paragraphs in %.2f s (%.0f/s, %.2f s CPU), peak RSS %d MB; linking editions %.2f s of it (beside the segment merge)\n", b.Paragraphs, secs, float64(b.Paragraphs)/secs, cpuTime().Seconds(), b.PeakRSSBytes>>20, st.LinkTime.Seconds())
+	fmt.Printf("benchours: built %d paragraphs in %.2f s (%.0f/s, %.2f s CPU), peak RSS %d MB (at %.0f s), live heap at most %d MB; reading the records %.2f s of it, linking editions %.2f s (beside the segment merge)\n", b.Paragraphs, secs, float64(b.Paragraphs)/secs, cpuTime().Seconds(), b.PeakRSSBytes>>20, w.RSSAt.Seconds(), w.PeakLive>>20, reading.Seconds(), st.LinkTime.Seconds())
 	bs, _ := json.Marshal(b)
 	return os.WriteFile(filepath.Join(out, fmt.Sprintf("ours-build-%d.json", n)), bs, 0o644)
 }
