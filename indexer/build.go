@@ -56,7 +56,6 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, n in
 				// before are in flight.
 				batch := nb.NewBatch()
 				j.recs = make([]storedRecord, len(j.c))
-				var texts []kvOp
 				for i, r := range j.c {
 					if _, err := x.addDocs(batch, &change{rec: r, id: r.ID}, nil, &j.st, false); err != nil {
 						cancel(err)
@@ -68,9 +67,6 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, n in
 						break
 					}
 					j.recs[i] = storedRecord{id: r.ID, hash: h, rec: r, entry: entryOf(r, h)}
-					if r.Meeting.Series != "" {
-						texts = append(texts, kvOp{lineageTextsBucket, r.ID, encodeTexts(h, r)})
-					}
 				}
 				if ctx.Err() != nil {
 					continue
@@ -79,14 +75,10 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, n in
 					cancel(err)
 					continue
 				}
-				if err := ns.kvWrite(texts); err != nil {
-					cancel(err)
-					continue
-				}
 				for i := range j.recs {
 					j.recs[i].rec = nil
 				}
-				j.c, texts = nil, nil
+				j.c = nil
 				if err := nb.Batch(batch); err != nil {
 					cancel(fmt.Errorf("indexer: write batch: %w", err))
 					continue

@@ -3,7 +3,6 @@ package indexer
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
 	bolt "go.etcd.io/bbolt"
 
 	"dialoguesearch/corpus"
@@ -28,12 +26,12 @@ import (
 //
 //	lineage:      record id -> storedLineage (its place, the pair with its predecessor, restored links)
 //	lineage-from: older record id \x00 newer record id -> "" (who links from a record)
-//	lineage-texts: record id -> its paragraphs' numbers and texts (encodeTexts), what a
-//	               comparison shows, in one read instead of one index document per paragraph
+//
+// The texts that a comparison shows are the record store's (texts bucket,
+// texts.go), one read per record.
 var (
-	lineageBucket      = []byte("lineage")
-	lineageFromBucket  = []byte("lineage-from")
-	lineageTextsBucket = []byte("lineage-texts")
+	lineageBucket     = []byte("lineage")
+	lineageFromBucket = []byte("lineage-from")
 )
 
 // storedLineage is what the index keeps of a record's place in its series.
@@ -309,13 +307,6 @@ func (k *linker) link(ctx context.Context, touched map[string]bool, series map[s
 			continue
 		}
 		nl := &storedLineage{Place: p, Hash: hash, PrevHash: prevHash}
-		if !k.built && (old == nil || touched[id] || old.Hash != hash) {
-			rec, err := k.record(id)
-			if err != nil {
-				return err
-			}
-			ops = append(ops, kvOp{lineageTextsBucket, id, encodeTexts(hash, rec)})
-		}
 		if p.Prev != "" {
 			prev, err := k.record(p.Prev)
 			if err != nil {
@@ -384,7 +375,7 @@ func (k *linker) link(ctx context.Context, touched map[string]bool, series map[s
 		for _, src := range old.sources() {
 			ops = append(ops, kvOp{lineageFromBucket, src + "\x00" + id, nil})
 		}
-		ops = append(ops, kvOp{lineageBucket, id, nil}, kvOp{lineageTextsBucket, id, nil})
+		ops = append(ops, kvOp{lineageBucket, id, nil})
 	}
 	return k.store.kvWrite(ops)
 }
@@ -458,114 +449,29 @@ func (x *Index) linkBuilt(ctx context.Context, store *recordStore, series map[st
 	defer func() { st.LinkTime = time.Since(start) }()
 	delete(series, "")
 	load := func(id string) (*corpus.Record, error) {
-		b, err := store.kvGet(lineageTextsBucket, id)
-		if err != nil {
-			return nil, err
+		r, err := store.texts(id, manifest[id].Hash)
+		if err == errTextsGone {
+			return nil, fmt.Errorf("indexer: link: the texts of record %s are not in the build", id)
 		}
-		if r, ok := decodeTexts(b, id, manifest[id].Hash); ok {
-			return r, nil
-		}
-		return nil, fmt.Errorf("indexer: link: the texts of record %s are not in the build", id)
+		return r, err
 	}
 	k := &linker{store: store, manifest: manifest, mem: map[string]*corpus.Record{}, load: load, built: true}
 	return k.link(ctx, map[string]bool{}, series)
 }
 
-// encodeTexts is the stored form of rec's paragraph texts: the record
-// version's hash, then each paragraph's number and text, length-prefixed
-// (uvarints), zstd-compressed.
-func encodeTexts(hash string, rec *corpus.Record) []byte {
-	n := len(hash) + 2*binary.MaxVarintLen64
-	for _, p := range rec.Paragraphs {
-		n += len(p.Text) + 2*binary.MaxVarintLen64
-	}
-	b := make([]byte, 0, n)
-	b = binary.AppendUvarint(b, uint64(len(hash)))
-	b = append(b, hash...)
-	b = binary.AppendUvarint(b, uint64(len(rec.Paragraphs)))
-	for _, p := range rec.Paragraphs {
-		b = binary.AppendUvarint(b, uint64(p.N))
-		b = binary.AppendUvarint(b, uint64(len(p.Text)))
-		b = append(b, p.Text...)
-	}
-	return zfast.EncodeAll(b, nil)
-}
-
-// zfast compresses the stored texts: written for every record of a build
-// while it links, where the default level cost as much as a fifth of the
-// linking (the texts are read back as fast either way).
-var zfast, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
-
-// decodeTexts reads what encodeTexts wrote into a record holding only
-// the paragraphs' numbers and texts; ok is false when b is damaged or was
-// written for another version than hash.
-func decodeTexts(z []byte, id, hash string) (rec *corpus.Record, ok bool) {
-	raw, err := zdec.DecodeAll(z, nil)
-	if err != nil {
-		return nil, false
-	}
-	// one string for all the texts: each is a piece of it
-	all := string(raw)
-	b := raw
-	next := func() (int, bool) {
-		v, n := binary.Uvarint(b)
-		if n <= 0 || v > 1<<40 {
-			return 0, false
-		}
-		b = b[n:]
-		return int(v), true
-	}
-	str := func() (string, bool) {
-		l, ok := next()
-		if !ok || l > len(b) {
-			return "", false
-		}
-		at := len(raw) - len(b)
-		b = b[l:]
-		return all[at : at+l], true
-	}
-	if h, ok := str(); !ok || h != hash {
-		return nil, false
-	}
-	count, ok := next()
-	if !ok || count > len(b) {
-		return nil, false
-	}
-	rec = &corpus.Record{ID: id, Paragraphs: make([]corpus.Paragraph, count)}
-	for i := range rec.Paragraphs {
-		n, ok1 := next()
-		t, ok2 := str()
-		if !ok1 || !ok2 {
-			return nil, false
-		}
-		rec.Paragraphs[i] = corpus.Paragraph{N: n, Text: t}
-	}
-	return rec, len(b) == 0
-}
-
-// texts returns record id's paragraph numbers and texts as stored with its
-// links, or its whole record from the index when they are not stored (an
-// index built before they were, a record in no series); callers hold
-// x.mu.RLock.
+// texts returns record id's paragraph numbers and texts, of the version
+// the manifest names; callers hold x.mu.RLock (the version stays stored
+// until a new manifest is published).
 func (x *Index) texts(id string) (*corpus.Record, error) {
-	if e, ok := x.manifest[id]; ok {
-		b, err := x.store.kvGet(lineageTextsBucket, id)
-		if err != nil {
-			return nil, err
-		}
-		if b != nil {
-			if r, ok := decodeTexts(b, id, e.Hash); ok {
-				return r, nil
-			}
-		}
+	e, ok := x.manifest[id]
+	if !ok {
+		return nil, failure.New(failure.NotFound, "no record %q", id)
 	}
-	for try := 0; ; try++ {
-		r, err := x.readRecord(id)
-		if err == errVersionGone && try < 3 {
-			continue
-		}
-		return r, err
+	r, err := x.store.texts(id, e.Hash)
+	if err == errTextsGone {
+		return nil, textsGone(id, e.Hash)
 	}
+	return r, err
 }
 
 // splitParagraphID splits "record-p12" into the record id and 12.

@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	index "github.com/blevesearch/bleve_index_api"
-
 	"dialoguesearch/corpus"
 	"dialoguesearch/failure"
 	"dialoguesearch/lineage"
@@ -381,32 +379,33 @@ func summarizeLineage(l *Lineage) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// paragraphTexts reads the texts of paragraph ids from one snapshot;
-// callers hold x.mu.RLock. Missing paragraphs are left out.
+// paragraphTexts reads the texts of paragraph ids from the record store,
+// each record's once; callers hold x.mu.RLock. Missing paragraphs (of a
+// record removed since) are left out.
 func (x *Index) paragraphTexts(ids []string) (map[string]string, error) {
-	ai, err := x.bi.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("indexer: paragraphs: %w", err)
-	}
-	rd, err := ai.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("indexer: paragraphs: %w", err)
-	}
-	defer rd.Close()
 	out := make(map[string]string, len(ids))
+	recs := map[string]*corpus.Record{}
 	for _, id := range ids {
-		doc, err := rd.Document(id)
-		if err != nil {
-			return nil, fmt.Errorf("indexer: paragraph %s: %w", id, err)
-		}
-		if doc == nil {
+		rid, n, ok := splitParagraphID(id)
+		if !ok {
 			continue
 		}
-		doc.VisitFields(func(f index.Field) {
-			if f.Name() == fText {
-				out[id] = string(f.Value())
+		r, seen := recs[rid]
+		if !seen {
+			if _, has := x.manifest[rid]; has {
+				var err error
+				if r, err = x.texts(rid); err != nil {
+					return nil, err
+				}
 			}
-		})
+			recs[rid] = r
+		}
+		if r == nil {
+			continue
+		}
+		if i := r.ParagraphIndex(n); i >= 0 {
+			out[id] = r.Paragraphs[i].Text
+		}
 	}
 	return out, nil
 }
@@ -477,7 +476,7 @@ func (x *Index) Compare(a, b string) (*Comparison, error) {
 		return nil, err
 	}
 	if pair != nil {
-		// the stored links: the texts stored with them are all it needs
+		// the stored links and the records' stored texts are all it needs
 		defer x.mu.RUnlock()
 		ra, err := x.texts(a)
 		if err != nil {

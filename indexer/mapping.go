@@ -14,7 +14,7 @@ import (
 // Version is the version of the mapping and analysis. Bump it on any change
 // to either: the next Open removes the old index-v<N> directory and Sync
 // rebuilds the index from the corpus.
-const Version = 9
+const Version = 10
 
 // AnalyzerName is the analyzer of paragraph text and of query words.
 const AnalyzerName = "dialoguesearch/en"
@@ -30,7 +30,7 @@ const docType = "paragraph"
 
 // Field names of a paragraph document.
 const (
-	fText     = "text"       // analysed, stored, term vectors (phrases)
+	fText     = "text"       // analysed, not stored: the texts are in the record store (texts.go)
 	fPairs    = "text_pairs" // the pairs of neighbouring terms of text, with positions but no offsets (pairs_filter.go, document.go)
 	fRecordID = "record_id"
 	fTitle    = "title"
@@ -48,8 +48,10 @@ const (
 	fN        = "n"
 )
 
-// storedFields are the fields a hit shows: loaded for the hits of the page only.
-var storedFields = []string{fText, fRecordID, fTitle, fDate, fSeries, fMeeting, fMeetNo, fSpeaker, fSide, fTopic, fSection, fN}
+// storedFields are the fields a hit shows: loaded for the hits of the page
+// only. The text is not among them: it is read from the record store
+// (fillTexts), once per record of the page.
+var storedFields = []string{fRecordID, fTitle, fDate, fSeries, fMeeting, fMeetNo, fSpeaker, fSide, fTopic, fSection, fN}
 
 // newMapping is the one explicit mapping of the index: every field by name,
 // the default mapping disabled so that nothing is indexed by accident.
@@ -78,7 +80,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	text := bleve.NewTextFieldMapping()
 	text.Analyzer = AnalyzerName
-	text.Store = true
+	text.Store = false              // the record store holds the texts (texts.go)
 	text.IncludeTermVectors = false // phrases go through the pairs field
 	text.IncludeInAll = false
 	text.DocValues = false

@@ -88,8 +88,9 @@ func (m *Matcher) search(ctx context.Context, bi bleve.Index, size int) (*bleve.
 	} else {
 		sr.SortBy(p.sort)
 	}
-	sctx, _ := m.x.collecting(ctx, p, false, false)
+	sctx, coll := m.x.collecting(ctx, p, false, false)
 	res, err := bi.SearchInContext(sctx, sr)
+	coll.release()
 	if err != nil {
 		return nil, searchError(err)
 	}

@@ -1,21 +1,18 @@
 package indexer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
-	index "github.com/blevesearch/bleve_index_api"
-
 	"dialoguesearch/corpus"
 	"dialoguesearch/failure"
 )
 
-// Record returns the indexed record id, or a failure.NotFound error. The
-// record is read from one snapshot of the index: the version it names
-// (from the record store) with the paragraph texts it holds.
+// Record returns the indexed record id, or a failure.NotFound error: the
+// version that the index's current snapshot names, with its paragraphs'
+// texts, from the record store.
 func (x *Index) Record(id string) (*corpus.Record, error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -44,42 +41,22 @@ func (x *Index) readRecord(id string) (*corpus.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
 	}
-	defer rd.Close()
 	h, err := rd.GetInternal([]byte(manifestPrefix + id))
+	rd.Close()
 	if err != nil {
 		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
 	}
 	if len(h) == 0 {
 		return nil, failure.New(failure.NotFound, "no record %q", id)
 	}
-	b, err := x.store.get(id, string(h))
+	r, err := x.store.get(id, string(h))
 	if err != nil {
-		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+		return nil, err
 	}
-	if b == nil {
+	if r == nil {
 		return nil, errVersionGone
 	}
-	var r corpus.Record
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
-	}
-	// The texts are not in the record store: the index has them.
-	for i := range r.Paragraphs {
-		p := &r.Paragraphs[i]
-		doc, err := rd.Document(corpus.ParagraphID(r.ID, p.N))
-		if err != nil {
-			return nil, fmt.Errorf("indexer: record %s: %w", r.ID, err)
-		}
-		if doc == nil {
-			return nil, fmt.Errorf("indexer: record %s: paragraph %d is not in the index", r.ID, p.N)
-		}
-		doc.VisitFields(func(f index.Field) {
-			if f.Name() == fText {
-				p.Text = string(f.Value())
-			}
-		})
-	}
-	return &r, nil
+	return r, nil
 }
 
 // Records returns a summary of every record, newest first (records without

@@ -281,6 +281,7 @@ func (x *Index) searchBleve(ctx context.Context, bi bleve.Index, p *searchPlan, 
 
 	cctx, coll := x.collecting(ctx, p, count, relevance && p.after != nil)
 	res, err := bi.SearchInContext(cctx, sr)
+	defer coll.release()
 	if err != nil {
 		if coll.err != nil {
 			return nil, coll.err
@@ -300,6 +301,14 @@ func (x *Index) searchBleve(ctx context.Context, bi bleve.Index, p *searchPlan, 
 			return nil, searchError(err)
 		}
 		out.Hits = append(out.Hits, x.hit(h, p, relevance))
+	}
+	if len(out.Hits) > 0 {
+		if coll.snap == nil {
+			return nil, fmt.Errorf("indexer: search: the hits' snapshot is unknown")
+		}
+		if err := x.fillTexts(coll.snap, out.Hits, p); err != nil {
+			return nil, searchError(err)
+		}
 	}
 	if coll.fc != nil && count {
 		coll.fc.countRecords(out)
@@ -330,23 +339,33 @@ func (x *Index) planAndCost(ctx context.Context, req Request) (*searchPlan, quer
 }
 
 // collection is what the document-match handler of a search found: the
-// facet counter (nil when the search needed none) and a bad After cursor.
+// facet counter (nil when the search needed none), a bad After cursor, and
+// the snapshot searched (held until release), whose record versions the
+// hits' texts are read of.
 type collection struct {
-	fc  *facetCounter
-	err error
+	fc   *facetCounter
+	err  error
+	snap *scorch.IndexSnapshot
+}
+
+// release lets the snapshot go.
+func (c *collection) release() {
+	if c.snap != nil {
+		c.snap.DecRef()
+		c.snap = nil
+	}
 }
 
 // collecting returns ctx with a document-match handler that applies p's
 // date range and facet filters to the matches bleve collects, before its
 // top-N collector sees them, counting the facets when count is set and
 // passing only the matches after p.after (relevance order) when cursor is
-// set. Without range, filters, counts or cursor it leaves bleve's handler
-// alone.
+// set. Without range, filters, counts or cursor it hands the matches to
+// bleve's handler as they come. Either way it keeps the snapshot searched
+// (the caller releases it).
 func (x *Index) collecting(ctx context.Context, p *searchPlan, count, cursor bool) (context.Context, *collection) {
 	coll := &collection{}
-	if !count && !cursor && len(p.filters) == 0 && p.dates == nil {
-		return ctx, coll
-	}
+	plain := !count && !cursor && len(p.filters) == 0 && p.dates == nil
 	maker := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
 		next, loadID, err := collector.MakeTopNDocumentMatchHandler(sctx)
 		if err != nil {
@@ -355,6 +374,13 @@ func (x *Index) collecting(ctx context.Context, p *searchPlan, count, cursor boo
 		snap, ok := sctx.IndexReader.(*scorch.IndexSnapshot)
 		if !ok {
 			return nil, false, fmt.Errorf("indexer: unexpected index reader %T", sctx.IndexReader)
+		}
+		if coll.snap == nil {
+			snap.AddRef()
+			coll.snap = snap
+		}
+		if plain {
+			return next, loadID, nil
 		}
 		cols, err := x.facets.columns(snap)
 		if err != nil {
@@ -419,7 +445,8 @@ func searchError(err error) error {
 	return fmt.Errorf("indexer: search: %w", err)
 }
 
-// hit turns a bleve hit into a Hit with its snippet.
+// hit turns a bleve hit into a Hit, without its text and snippet
+// (fillTexts adds them).
 func (x *Index) hit(h *search.DocumentMatch, p *searchPlan, relevance bool) Hit {
 	f := h.Fields
 	out := Hit{Paragraph: Paragraph{
@@ -432,7 +459,6 @@ func (x *Index) hit(h *search.DocumentMatch, p *searchPlan, relevance bool) Hit 
 		Speakers: strs(f[fSpeaker]),
 		Sides:    strs(f[fSide]),
 		Topics:   strs(f[fTopic]),
-		Text:     str(f[fText]),
 	}, Score: h.Score}
 	if d := str(f[fDate]); len(d) >= 10 {
 		out.Date = corpus.Date(d[:10])
@@ -448,7 +474,6 @@ func (x *Index) hit(h *search.DocumentMatch, p *searchPlan, relevance bool) Hit 
 			out.SortKeys = append(out.SortKeys, hex.EncodeToString([]byte(k)))
 		}
 	}
-	out.SnippetHTML, out.Expansions = highlight(x.analyzer, p.c, out.Text)
 	return out
 }
 
@@ -593,13 +618,15 @@ func (x *Index) suggest(ctx context.Context, bi bleve.Index, p *searchPlan) *str
 func (x *Index) surfaceOf(ctx context.Context, bi bleve.Index, term string) string {
 	tq := query.NewTermQuery(term)
 	tq.SetField(fText)
-	sr := bleve.NewSearchRequestOptions(tq, 1, 0, false)
-	sr.Fields = []string{fText}
-	res, err := bi.SearchInContext(ctx, sr)
+	res, err := bi.SearchInContext(ctx, bleve.NewSearchRequestOptions(tq, 1, 0, false))
 	if err != nil || len(res.Hits) == 0 {
 		return term
 	}
-	text := str(res.Hits[0].Fields[fText])
+	texts, err := x.paragraphTexts([]string{res.Hits[0].ID})
+	text, ok := texts[res.Hits[0].ID]
+	if err != nil || !ok {
+		return term
+	}
 	for _, t := range x.analyzer.Analyze([]byte(text)) {
 		if string(t.Term) == term {
 			return text[t.Start:t.End]

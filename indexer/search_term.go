@@ -344,6 +344,9 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 		dm.IndexInternalID, dm.Score = index.NewIndexInternalID(nil, s.num), s.score
 		out.Hits = append(out.Hits, x.hit(dm, p, true))
 	}
+	if err := x.fillTexts(snap, out.Hits, p); err != nil {
+		return nil, searchError(err)
+	}
 	if count {
 		fc.countRecords(out)
 	}

@@ -16,8 +16,10 @@ import (
 )
 
 // recordStore keeps every indexed record beside the bleve index: its JSON
-// (zstd-compressed) for the record page, and its manifest entry (summary,
-// glossary, paragraph count) read once at Open. Entries are keyed by record
+// without the paragraphs' texts (zstd-compressed), its paragraphs' texts
+// (texts.go: the one copy of them, which hits, the record page and lineage
+// read), and its manifest entry (summary, glossary, paragraph count) read
+// once at Open. Entries are keyed by record
 // id and content hash, so a new version is written next to the old one and
 // the old one is deleted only after the index points at the new one: the
 // bleve index (internal key manifestPrefix+id -> hash, written in the same
@@ -29,9 +31,10 @@ import (
 type recordStore struct {
 	db *bolt.DB // nil: in memory
 
-	mu   sync.RWMutex // guards meta, recs and kv of an in-memory store
+	mu   sync.RWMutex // guards meta, recs, txts and kv of an in-memory store
 	meta map[string][]byte
 	recs map[string][]byte
+	txts map[string][]byte
 	kv   map[string]map[string][]byte // bucket -> key -> value (lineage.go)
 
 	lmu    sync.Mutex                // guards lcache
@@ -40,9 +43,16 @@ type recordStore struct {
 
 const storeFile = "records.bolt"
 
+// Buckets of the record store, keyed by record id and hash (storeKey);
+// lineage.go adds its own.
+//
+//	meta:    the manifest entry (storedMeta, JSON)
+//	records: the record's JSON without its paragraphs' texts, zstd
+//	texts:   its paragraphs' numbers and texts (encodeTexts, texts.go)
 var (
 	metaBucket    = []byte("meta")
 	recordsBucket = []byte("records")
+	textsBucket   = []byte("texts")
 )
 
 // storedRecord is one record version to write.
@@ -74,7 +84,7 @@ func splitStoreKey(k []byte) (id, hash string, ok bool) {
 }
 
 func newMemoryStore() *recordStore {
-	return &recordStore{meta: map[string][]byte{}, recs: map[string][]byte{}}
+	return &recordStore{meta: map[string][]byte{}, recs: map[string][]byte{}, txts: map[string][]byte{}}
 }
 
 // openRecordStore opens (creating) the store at path. fresh is for a
@@ -90,7 +100,7 @@ func openRecordStore(path string, fresh bool) (*recordStore, error) {
 	}
 	db.AllocSize = 1 << 20 // grow the file by 1 MB, not 16 MB
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{metaBucket, recordsBucket} {
+		for _, b := range [][]byte{metaBucket, recordsBucket, textsBucket} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -104,13 +114,12 @@ func openRecordStore(path string, fresh bool) (*recordStore, error) {
 	return &recordStore{db: db}, nil
 }
 
-// encode returns the stored forms of r: meta JSON and the compressed JSON
-// of the record without its paragraphs' texts, which the index stores
-// already (three quarters of a record; Record reads them back from there).
-func (r *storedRecord) encode() (meta, rec []byte, err error) {
+// encode returns the stored forms of r: meta JSON, the compressed JSON of
+// the record without its paragraphs' texts, and the texts (encodeTexts).
+func (r *storedRecord) encode() (meta, rec, texts []byte, err error) {
 	meta, err = json.Marshal(storedMeta{Summary: r.entry.Summary, Glossary: r.entry.Glossary, Texts: r.entry.Texts})
 	if err != nil {
-		return nil, nil, fmt.Errorf("indexer: encode record %s: %w", r.id, err)
+		return nil, nil, nil, fmt.Errorf("indexer: encode record %s: %w", r.id, err)
 	}
 	skel := *r.rec
 	skel.Paragraphs = make([]corpus.Paragraph, len(r.rec.Paragraphs))
@@ -120,24 +129,24 @@ func (r *storedRecord) encode() (meta, rec []byte, err error) {
 	}
 	b, err := json.Marshal(&skel)
 	if err != nil {
-		return nil, nil, fmt.Errorf("indexer: encode record %s: %w", r.id, err)
+		return nil, nil, nil, fmt.Errorf("indexer: encode record %s: %w", r.id, err)
 	}
-	return meta, zenc.EncodeAll(b, nil), nil
+	return meta, zenc.EncodeAll(b, nil), encodeTexts(r.rec), nil
 }
 
-// put writes recs in one transaction.
+// put writes recs (entry, record and texts of each) in one transaction.
 func (s *recordStore) put(recs []storedRecord) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	type enc struct{ key, meta, rec []byte }
+	type enc struct{ key, meta, rec, texts []byte }
 	encs := make([]enc, len(recs))
 	for i := range recs {
-		m, r, err := recs[i].encode()
+		m, r, t, err := recs[i].encode()
 		if err != nil {
 			return err
 		}
-		encs[i] = enc{storeKey(recs[i].id, recs[i].hash), m, r}
+		encs[i] = enc{storeKey(recs[i].id, recs[i].hash), m, r, t}
 	}
 	if s.db == nil {
 		s.mu.Lock()
@@ -145,16 +154,20 @@ func (s *recordStore) put(recs []storedRecord) error {
 		for _, e := range encs {
 			s.meta[string(e.key)] = e.meta
 			s.recs[string(e.key)] = e.rec
+			s.txts[string(e.key)] = e.texts
 		}
 		return nil
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		mb, rb := tx.Bucket(metaBucket), tx.Bucket(recordsBucket)
+		mb, rb, tb := tx.Bucket(metaBucket), tx.Bucket(recordsBucket), tx.Bucket(textsBucket)
 		for _, e := range encs {
 			if err := mb.Put(e.key, e.meta); err != nil {
 				return err
 			}
 			if err := rb.Put(e.key, e.rec); err != nil {
+				return err
+			}
+			if err := tb.Put(e.key, e.texts); err != nil {
 				return err
 			}
 		}
@@ -166,32 +179,60 @@ func (s *recordStore) put(recs []storedRecord) error {
 	return nil
 }
 
-// get returns the JSON of record id at hash, nil when not stored.
-func (s *recordStore) get(id, hash string) ([]byte, error) {
+// get returns record id at version hash with its paragraphs' texts, read
+// in one transaction: nil when the version is not stored.
+func (s *recordStore) get(id, hash string) (*corpus.Record, error) {
 	key := storeKey(id, hash)
-	var z []byte
+	var z, zt []byte
 	if s.db == nil {
 		s.mu.RLock()
-		z = s.recs[string(key)]
+		z, zt = s.recs[string(key)], s.txts[string(key)]
 		s.mu.RUnlock()
 	} else {
 		err := s.db.View(func(tx *bolt.Tx) error {
 			if v := tx.Bucket(recordsBucket).Get(key); v != nil {
 				z = bytes.Clone(v)
 			}
+			if v := tx.Bucket(textsBucket).Get(key); v != nil {
+				zt = bytes.Clone(v)
+			}
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("indexer: record %s: %w", id, err)
 		}
 	}
 	if z == nil {
 		return nil, nil
 	}
-	return zdec.DecodeAll(z, nil)
+	b, err := zdec.DecodeAll(z, nil)
+	if err != nil {
+		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	var r corpus.Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("indexer: record %s: %w", id, err)
+	}
+	if zt == nil {
+		return nil, textsGone(id, hash)
+	}
+	t, ok := decodeTexts(zt, id)
+	if !ok {
+		return nil, damagedTexts(id)
+	}
+	if len(t.Paragraphs) != len(r.Paragraphs) {
+		return nil, damagedTexts(id)
+	}
+	for i := range r.Paragraphs {
+		if t.Paragraphs[i].N != r.Paragraphs[i].N {
+			return nil, damagedTexts(id)
+		}
+		r.Paragraphs[i].Text = t.Paragraphs[i].Text
+	}
+	return &r, nil
 }
 
-// remove deletes the given (id, hash) versions.
+// remove deletes the given (id, hash) versions: entry, record and texts.
 func (s *recordStore) remove(keys [][2]string) error {
 	if len(keys) == 0 {
 		return nil
@@ -203,17 +244,21 @@ func (s *recordStore) remove(keys [][2]string) error {
 			key := string(storeKey(k[0], k[1]))
 			delete(s.meta, key)
 			delete(s.recs, key)
+			delete(s.txts, key)
 		}
 		return nil
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		mb, rb := tx.Bucket(metaBucket), tx.Bucket(recordsBucket)
+		mb, rb, tb := tx.Bucket(metaBucket), tx.Bucket(recordsBucket), tx.Bucket(textsBucket)
 		for _, k := range keys {
 			key := storeKey(k[0], k[1])
 			if err := mb.Delete(key); err != nil {
 				return err
 			}
 			if err := rb.Delete(key); err != nil {
+				return err
+			}
+			if err := tb.Delete(key); err != nil {
 				return err
 			}
 		}
