@@ -9,6 +9,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
+	"sync"
 	"syscall"
 	"time"
 
@@ -48,6 +50,38 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// startProfiles starts the CPU profile of the start (cpu "": none) and
+// returns what writes it, and the heap profile (heap "": none): the first
+// call, once the start's build is done (or on shutdown, if sooner).
+func startProfiles(cpu, heap string) (func() error, error) {
+	var f *os.File
+	if cpu != "" {
+		var err error
+		if f, err = os.Create(cpu); err != nil {
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
+	return sync.OnceValue(func() error {
+		var err error
+		if f != nil {
+			pprof.StopCPUProfile()
+			err = f.Close()
+		}
+		if heap != "" {
+			h, herr := os.Create(heap)
+			if herr == nil {
+				herr = errors.Join(pprof.Lookup("heap").WriteTo(h, 0), h.Close())
+			}
+			err = errors.Join(err, herr)
+		}
+		return err
+	}), nil
+}
+
 // serve runs the server until SIGINT or SIGTERM.
 func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -74,7 +108,16 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "dialoguesearch: serving %s (API: %s/api/search, docs: %s/api/openapi.json)\n", url, url, url)
 
 	start := time.Now()
+	profiled, err := startProfiles(cfg.CPUProfile, cfg.HeapProfile)
+	if err != nil {
+		ln.Close()
+		a.Close(context.Background())
+		return err
+	}
 	a.Start(ctx, func(up app.Update, err error) {
+		if err := profiled(); err != nil {
+			log.Error("profile not written", "err", err)
+		}
 		for _, p := range up.Skipped {
 			log.Warn("record skipped", "file", p.File, "err", p.Err)
 		}
@@ -106,6 +149,9 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 	}
 	shCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	if err := profiled(); err != nil {
+		log.Error("profile not written", "err", err)
+	}
 	err = srv.Shutdown(shCtx)              // finishes in-flight requests
 	err = errors.Join(err, a.Close(shCtx)) // stops the build, watcher and deliverer, closes the data dir
 	if !stopped {

@@ -210,12 +210,20 @@ func TestServeBinary(t *testing.T) {
 	p.stop(t, syscall.SIGTERM)
 
 	// The index was closed cleanly: a restart reopens it and is ready.
-	p = startServe(t, bin, "DIALOGUESEARCH_DATA="+data)
+	// It writes the profiles of its start.
+	prof := t.TempDir()
+	cpu, heap := filepath.Join(prof, "cpu.pprof"), filepath.Join(prof, "heap.pprof")
+	p = startServe(t, bin, "DIALOGUESEARCH_DATA="+data, "DIALOGUESEARCH_CPUPROFILE="+cpu, "DIALOGUESEARCH_HEAPPROFILE="+heap)
 	p.waitReady(t)
 	if code, _, body := p.get(t, "/api/glossary"); code != http.StatusOK {
 		t.Errorf("glossary after restart: %d %s", code, body)
 	}
 	p.stop(t, syscall.SIGINT)
+	for _, f := range []string{cpu, heap} {
+		if b, err := os.ReadFile(f); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("profile %s: %v, %d bytes (want a gzipped pprof profile)", f, err, len(b))
+		}
+	}
 }
 
 func TestServeFlagErrors(t *testing.T) {

@@ -23,6 +23,9 @@ type Config struct {
 	Addr     string // serve: listen address; alert links derive from it when BaseURL is ""
 	BaseURL  string // public URL of the server, for links in alerts
 	LogLevel string // debug, info, warn, error
+	// serve: CPU and heap profiles of the start, written once its build
+	// (and the alerts' check of what it brought in) is done ("" none)
+	CPUProfile, HeapProfile string
 
 	App    app.Config    // data dir, corpus, watcher, alert delivery (App.Alerts)
 	Server server.Config // HTTP limits, CORS, admin token
@@ -79,6 +82,8 @@ func (c *Config) bindServe(fs *flag.FlagSet) {
 	fs.StringVar(&s.AdminToken, "admin-token", s.AdminToken, "bearer token for ingest (POST /api/records) and the alert list (default: off)")
 	fs.BoolVar(&c.App.Watch, "watch", c.App.Watch, "watch the corpus directory for new record files")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", c.CPUProfile, "write a CPU profile of the start, up to the end of its index build and alert check, to this file")
+	fs.StringVar(&c.HeapProfile, "heapprofile", c.HeapProfile, "write a heap profile (allocations since the start, what is live) to this file at the end of the start's index build and alert check")
 }
 
 // baseURL is the public URL for links in alerts.

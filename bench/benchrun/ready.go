@@ -26,10 +26,14 @@ type ReadyRun struct {
 	Paragraphs   int     `json:"paragraphs"`
 	ReadySeconds float64 `json:"ready_seconds"`
 	PeakRSSBytes int64   `json:"peak_rss_bytes"` // the serve process, up to ready
+	// CPUSeconds is the CPU time (user+sys) of the serve process, up to
+	// ready and one search.
+	CPUSeconds float64 `json:"cpu_seconds"`
 	// ParseSeconds is `dialoguesearch parse` of every file alone (JSON to
 	// /dev/null), for the share of parsing in the time to ready.
-	ParseSeconds float64 `json:"parse_seconds"`
-	Hits         int     `json:"hits"` // total of a search after ready (a check)
+	ParseSeconds    float64 `json:"parse_seconds"`
+	ParseCPUSeconds float64 `json:"parse_cpu_seconds"`
+	Hits            int     `json:"hits"` // total of a search after ready (a check)
 	// Restart: serve again over the same data dir with nothing changed:
 	// the first 200 of /readyz, the end of its background check of the
 	// corpus ("index ready" on stdout), and the CPU time (user+sys) of
@@ -111,6 +115,7 @@ func runReady(o opts) error {
 	if ru, ok := srv.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.PeakRSSBytes = ru.Maxrss * 1024
 	}
+	r.CPUSeconds = (srv.ProcessState.UserTime() + srv.ProcessState.SystemTime()).Seconds()
 	if r.Paragraphs == 0 || r.Hits == 0 {
 		return fmt.Errorf("ready: %d paragraphs indexed, %d hits for alliance", r.Paragraphs, r.Hits)
 	}
@@ -124,9 +129,10 @@ func runReady(o opts) error {
 		return fmt.Errorf("parse: %w", err)
 	}
 	r.ParseSeconds = pt.Seconds()
+	r.ParseCPUSeconds = (p.ProcessState.UserTime() + p.ProcessState.SystemTime()).Seconds()
 	bs, _ := json.MarshalIndent(r, "", " ")
-	fmt.Printf("ready: %d files, %d paragraphs: ready in %.2f s, peak RSS %.0f MB; parse alone %.2f s (%.0f paragraphs/s)\n",
-		r.Files, r.Paragraphs, r.ReadySeconds, float64(r.PeakRSSBytes)/(1<<20), r.ParseSeconds, float64(r.Paragraphs)/r.ParseSeconds)
+	fmt.Printf("ready: %d files, %d paragraphs: ready in %.2f s, %.2f s CPU, peak RSS %.0f MB; parse alone %.2f s, %.2f s CPU (%.0f paragraphs/s)\n",
+		r.Files, r.Paragraphs, r.ReadySeconds, r.CPUSeconds, float64(r.PeakRSSBytes)/(1<<20), r.ParseSeconds, r.ParseCPUSeconds, float64(r.Paragraphs)/r.ParseSeconds)
 	fmt.Printf("ready: restart with nothing changed: ready in %.2f s, corpus checked in %.2f s, %.2f s CPU, peak RSS %.0f MB\n",
 		r.RestartReadySeconds, r.RestartSyncSeconds, r.RestartCPUSeconds, float64(r.RestartPeakRSSBytes)/(1<<20))
 	return os.WriteFile(o.path("ready.json"), bs, 0o644)
