@@ -50,38 +50,65 @@ func (a *App) Build(ctx context.Context, progress func(done, total int)) (Update
 	// Files the parse cache knows unchanged are read and hashed, not
 	// parsed: their records stay in the index as they are.
 	rules := corpus.DefaultRules()
-	cache := a.loadParseCache(rules, a.opened.Versions())
-	l := rules.LoadCached(a.corpusFS(), cache)
+	versions := a.opened.Versions()
+	cache := a.loadParseCache(rules, versions)
 	ingested, more := LoadIngested(a.cfg.DataDir)
-	recs, replaced := withIngested(l.Records, ingested)
-	problems := append(l.Problems, more...)
-	keep := make([]string, 0, len(l.Kept))
-	for _, id := range l.Kept {
-		keep = append(keep, id) // an ingested record of the same id wins (recs holds it)
+	replaced := map[string]bool{} // ids of the ingested records: they replace corpus records
+	for _, r := range ingested {
+		replaced[r.ID] = true
 	}
-	a.log.Info("corpus read", "parsed", len(l.Records), "reused", len(l.Kept), "skipped", len(l.Problems))
-	a.SetProgress(0, len(recs)+len(keep))
-	// The records are handed over one at a time and not held here: a
-	// fresh build lets each batch of them go once it is written.
-	parsed := make(map[string]string, len(l.Records)) // file name -> record id, for the parse cache
-	for _, r := range l.Records {
-		parsed[r.Source] = r.ID
+	n, parsedRecs, l := rules.LoadStream(a.corpusFS(), cache)
+	parsed := map[string]string{} // file name -> record id, for the parse cache
+	recs := func(yield func(*corpus.Record) bool) {
+		for r := range parsedRecs {
+			parsed[r.Source] = r.ID
+			if replaced[r.ID] {
+				continue // an ingested record of the same id wins
+			}
+			if !yield(r) {
+				return
+			}
+		}
+		a.log.Info("corpus read", "parsed", len(parsed), "reused", len(l.Kept), "skipped", len(l.Problems))
+		for _, r := range ingested {
+			if !yield(r) {
+				return
+			}
+		}
 	}
-	l.Records = nil
-	stats, err := a.opened.SyncFrom(ctx, len(recs), handOver(recs), keep, func(done, total int) {
+	var keep []string
+	if len(versions) > 0 {
+		// An index to update: the files the cache knows are known only
+		// once every file is read, and the changed records are few.
+		var list []*corpus.Record
+		for r := range recs {
+			list = append(list, r)
+		}
+		for _, id := range l.Kept {
+			keep = append(keep, id)
+		}
+		n, recs = len(list), handOver(list)
+	} else {
+		// A fresh build: the files are parsed while the records parsed
+		// so far are indexed, on every core, and none is held longer than
+		// its batch.
+		n += len(ingested)
+	}
+	a.SetProgress(0, n+len(keep))
+	stats, err := a.opened.SyncFrom(ctx, n, recs, keep, func(done, total int) {
 		a.SetProgress(done, total)
 		if progress != nil {
 			progress(done, total)
 		}
 	})
-	up := Update{UpdateStats: stats, Skipped: problems, Parsed: len(parsed), Reused: len(l.Kept)}
+	up := Update{UpdateStats: stats, Skipped: append(l.Problems, more...), Parsed: len(parsed), Reused: len(l.Kept)}
 	if err != nil {
 		if ctx.Err() == nil {
 			a.SetBuildError(err)
 		}
 		return up, err
 	}
-	if err := a.saveParseCache(rules, l, parsed, replaced, a.opened.Versions()); err != nil {
+	if err := a.saveParseCache(rules, *l, parsed, replaced, a.opened.Versions()); err != nil {
 		a.log.Warn("parse cache not saved; the next start parses every record file", "err", err)
 	}
 	up.AlertMatches, up.AlertErr = a.SetIndex(ctx, a.opened, stats)

@@ -84,10 +84,11 @@ func (a *App) loadParseCache(rules *corpus.Rules, versions map[string]string) *p
 	return c
 }
 
-// saveParseCache writes the cache for the files of l, kept and parsed (file
-// name -> record id), whose records the index now holds at versions (a record an ingested one replaced is left
-// out: its file is parsed again next time). It writes a temporary file
-// and renames it, so that a crash leaves the old cache or the new one.
+// saveParseCache writes the cache for the files of l, kept and parsed
+// (file name -> record id), whose records the index now holds at versions
+// (a record an ingested one replaced is left out: its file is parsed again
+// next time). It writes a temporary file and renames it, so that a crash
+// leaves the old cache or the new one.
 func (a *App) saveParseCache(rules *corpus.Rules, l corpus.Loaded, parsed map[string]string, replaced map[string]bool, versions map[string]string) error {
 	f := parseCacheFile{Rules: rules.Version(), Corpus: a.corpusKey(), Files: make(map[string]parseCacheEntry, len(l.Keys))}
 	add := func(name, id string) {

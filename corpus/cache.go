@@ -8,7 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"dialoguesearch/failure"
 )
@@ -50,7 +54,29 @@ type Loaded struct {
 // could not be parsed are parsed again each time. The order, the problems
 // and the duplicate-id rule are Load's.
 func (r *Rules) LoadCached(fsys fs.FS, c Cache) Loaded {
+	_, recs, l := r.LoadStream(fsys, c)
+	out := []*Record{}
+	for rec := range recs {
+		out = append(out, rec)
+	}
+	l.Records = out
+	return *l
+}
+
+// streamAhead is how many files LoadStream parses ahead of the record it
+// hands over.
+const streamAhead = 32
+
+// LoadStream is LoadCached with the parsed records handed over one at a
+// time, in path order, by recs as they are parsed (on every core, at most
+// streamAhead files ahead of the one handed over), and not kept: a caller
+// that indexes them as they come never holds the whole corpus. n is the
+// number of record files found. The Loaded (Kept, Keys and Problems;
+// Records stays nil) is complete once recs has run to its end; a caller
+// that stops early stops the parsing. recs runs once.
+func (r *Rules) LoadStream(fsys fs.FS, c Cache) (n int, recs iter.Seq[*Record], l *Loaded) {
 	names, problems := recordFiles(fsys)
+	l = &Loaded{Kept: map[string]string{}, Keys: map[string]FileKey{}, Problems: problems}
 	type one struct {
 		rec  *Record
 		id   string // a kept file's record
@@ -58,10 +84,7 @@ func (r *Rules) LoadCached(fsys fs.FS, c Cache) Loaded {
 		err  error
 		kept bool
 	}
-	res := make([]one, len(names))
-	parallel(len(names), func(i int) {
-		o := &res[i]
-		name := names[i]
+	load := func(name string) (o one) {
 		b, side, key, err := r.readFile(fsys, name)
 		if err != nil {
 			o.err = err
@@ -75,32 +98,63 @@ func (r *Rules) LoadCached(fsys fs.FS, c Cache) Loaded {
 			}
 		}
 		o.rec, o.err = r.parseFile(b, name, side)
-	})
-	out := Loaded{Records: []*Record{}, Kept: map[string]string{}, Keys: map[string]FileKey{}, Problems: problems}
-	byID := map[string]string{}
-	for i, name := range names {
-		o := res[i]
-		if o.err != nil {
-			out.Problems = append(out.Problems, Problem{File: name, Err: o.err})
-			continue
+		return
+	}
+	recs = func(yield func(*Record) bool) {
+		res := make([]chan one, len(names))
+		for i := range res {
+			res[i] = make(chan one, 1)
 		}
-		id := o.id
-		if !o.kept {
-			id = o.rec.ID
+		ahead := make(chan struct{}, streamAhead) // a token per file taken and not yet handed over
+		stop := make(chan struct{})
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(names)) {
+			wg.Go(func() {
+				for {
+					select {
+					case ahead <- struct{}{}:
+					case <-stop:
+						return
+					}
+					i := int(next.Add(1)) - 1
+					if i >= len(names) {
+						return
+					}
+					res[i] <- load(names[i])
+				}
+			})
 		}
-		if prev, dup := byID[id]; dup {
-			out.Problems = append(out.Problems, duplicateProblem(name, id, prev))
-			continue
-		}
-		byID[id] = name
-		out.Keys[name] = o.key
-		if o.kept {
-			out.Kept[name] = id
-		} else {
-			out.Records = append(out.Records, o.rec)
+		defer func() {
+			close(stop)
+			wg.Wait()
+		}()
+		byID := map[string]string{}
+		for i, name := range names {
+			o := <-res[i]
+			<-ahead
+			if o.err != nil {
+				l.Problems = append(l.Problems, Problem{File: name, Err: o.err})
+				continue
+			}
+			id := o.id
+			if !o.kept {
+				id = o.rec.ID
+			}
+			if prev, dup := byID[id]; dup {
+				l.Problems = append(l.Problems, duplicateProblem(name, id, prev))
+				continue
+			}
+			byID[id] = name
+			l.Keys[name] = o.key
+			if o.kept {
+				l.Kept[name] = id
+			} else if !yield(o.rec) {
+				return
+			}
 		}
 	}
-	return out
+	return len(names), recs, l
 }
 
 // readFile reads record file name of fsys (not past MaxFileSize) and its

@@ -3,11 +3,15 @@ package corpus
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
@@ -340,5 +344,57 @@ func TestLoadOversizedFile(t *testing.T) {
 	if len(problems) != 1 || problems[0].File != "big.txt" || !errors.Is(problems[0].Err, ErrTooLarge) ||
 		failure.KindOf(problems[0].Err) != failure.TooLarge || !strings.Contains(problems[0].Error(), "2 MB") {
 		t.Errorf("problems = %v", problems)
+	}
+}
+
+// countingFS counts the record files opened (each once).
+type countingFS struct {
+	fs.FS
+	seen   sync.Map
+	opened atomic.Int64
+}
+
+func (c *countingFS) Open(name string) (fs.File, error) {
+	if _, dup := c.seen.LoadOrStore(name, true); !dup && strings.HasSuffix(name, ".md") {
+		c.opened.Add(1)
+	}
+	return c.FS.Open(name)
+}
+
+// LoadStream hands the first record over before it has read every file
+// (the build indexes it while the rest are parsed), at most streamAhead
+// files ahead, and hands them all over in path order, as Load does.
+func TestLoadStreamParsesAhead(t *testing.T) {
+	const n = 4 * streamAhead
+	files := fstest.MapFS{}
+	for i := range n {
+		files[fmt.Sprintf("f%03d.md", i)] = &fstest.MapFile{Data: fmt.Appendf(nil, "Readout %d\n\nThe sides met on May 5, 2024 in Seoul (%d).\n", i, i)}
+	}
+	fsys := &countingFS{FS: files}
+	found, recs, l := DefaultRules().LoadStream(fsys, nil)
+	if found != n {
+		t.Fatalf("LoadStream found %d files, want %d", found, n)
+	}
+	var sources []string
+	for r := range recs {
+		if len(sources) == 0 {
+			if o := fsys.opened.Load(); o > streamAhead+1 {
+				t.Errorf("%d files read when the first record was handed over, want at most %d", o, streamAhead+1)
+			}
+		}
+		sources = append(sources, r.Source)
+	}
+	if len(sources) != n || !slices.IsSorted(sources) || len(l.Problems) != 0 || len(l.Keys) != n {
+		t.Errorf("handed over %d records (sorted: %v), %d keys, problems %v; want %d in path order", len(sources), slices.IsSorted(sources), len(l.Keys), l.Problems, n)
+	}
+
+	// A caller that stops early stops the parsing.
+	fsys = &countingFS{FS: files}
+	_, recs, _ = DefaultRules().LoadStream(fsys, nil)
+	for range recs {
+		break
+	}
+	if o := fsys.opened.Load(); o > streamAhead+2 {
+		t.Errorf("%d files read after the caller stopped at the first, want at most %d", o, streamAhead+2)
 	}
 }
