@@ -241,16 +241,7 @@ func TestCrashedUpdateKeepsIndexedVersions(t *testing.T) {
 // Record gives back every paragraph text, the empty one too, from a disk
 // and an in-memory index.
 func TestRecordTextsRoundTrip(t *testing.T) {
-	disk, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer disk.Close()
-	mem, err := NewMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
+	disk, mem := diskAndMemory(t)
 	r := rec("t", "2020-01-01", "first <b>text</b> with ünïcode", "", "third")
 	r.Paragraphs[2].Number = "7"
 	r.Paragraphs[2].Section = "Annex"
@@ -299,4 +290,21 @@ func TestIndexWithoutRecordStoreStartsAfresh(t *testing.T) {
 	if r, err := x.Record("a"); err != nil || r.Paragraphs[0].Text != "alpha paragraph" {
 		t.Errorf("Record(a) = %v, %v", r, err)
 	}
+}
+
+// diskAndMemory opens an index on disk and one in memory, closed when the
+// test ends.
+func diskAndMemory(t *testing.T) (disk, mem *Index) {
+	t.Helper()
+	disk, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { disk.Close() })
+	mem, err = NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mem.Close() })
+	return disk, mem
 }

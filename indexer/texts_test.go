@@ -59,16 +59,7 @@ func checkHitTexts(t *testing.T, what string, res *Result, want map[string]*corp
 // and deletes them with the record.
 func TestTextsStoredOnceInTheRecordStore(t *testing.T) {
 	ctx := context.Background()
-	disk, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer disk.Close()
-	mem, err := NewMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mem.Close()
+	disk, mem := diskAndMemory(t)
 	a := rec("a", "2020-01-01", "Alliance deterrence first.", "Nothing to see.", "Deterrence again, in ünïcode <b>bold</b>.")
 	b := rec("b", "2021-01-01", "The deterrence posture of the alliance.")
 	c := rec("c", "2022-01-01", "Another record about deterrence.")
