@@ -178,16 +178,7 @@ func TestRebuildMergedAndReopened(t *testing.T) {
 // on the next Open.
 func TestCrashedUpdateKeepsIndexedVersions(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	x, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := rec("a", "2020-01-01", "alpha paragraph")
-	b := rec("b", "2021-01-01", "bravo paragraph")
-	if _, err := x.Sync(ctx, []*corpus.Record{a, b}, nil); err != nil {
-		t.Fatal(err)
-	}
+	dir, x, a, b := alphaBravoOnDisk(t)
 	// Crash 1: the new version of a is stored, the index batch never ran.
 	a2 := rec("a", "2020-01-01", "alpha changed")
 	_, h, err := encodeRecord(a2)
@@ -307,4 +298,21 @@ func diskAndMemory(t *testing.T) (disk, mem *Index) {
 	}
 	t.Cleanup(func() { mem.Close() })
 	return disk, mem
+}
+
+// alphaBravoOnDisk is an index on disk in dir holding two records, "a"
+// ("alpha paragraph") and "b" ("bravo paragraph").
+func alphaBravoOnDisk(t *testing.T) (dir string, x *Index, a, b *corpus.Record) {
+	t.Helper()
+	dir = t.TempDir()
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = rec("a", "2020-01-01", "alpha paragraph")
+	b = rec("b", "2021-01-01", "bravo paragraph")
+	if _, err := x.Sync(context.Background(), []*corpus.Record{a, b}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return dir, x, a, b
 }

@@ -157,16 +157,7 @@ func TestTextsStoredOnceInTheRecordStore(t *testing.T) {
 // and for the record page, not a panic or an empty text.
 func TestDamagedTextsAreAnError(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	x, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := rec("a", "2020-01-01", "alpha paragraph")
-	b := rec("b", "2021-01-01", "bravo paragraph")
-	if _, err := x.Sync(ctx, []*corpus.Record{a, b}, nil); err != nil {
-		t.Fatal(err)
-	}
+	dir, x, _, _ := alphaBravoOnDisk(t)
 	ka, kb := storeKey("a", x.manifest["a"].Hash), storeKey("b", x.manifest["b"].Hash)
 	x.Close()
 	db, err := bolt.Open(dir+"/index-v"+strconv.Itoa(Version)+"/"+storeFile, 0o644, nil)
