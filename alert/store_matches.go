@@ -148,7 +148,16 @@ func (s *Store) recordStream(checked map[string]string, in <-chan alertMatches, 
 			}
 			return o, nil
 		}
+		// In key order: bbolt inserts each key into its leaf's sorted list
+		// (split only at the commit), so keys in map order move half the
+		// list on every Put (1.0 s of CPU for a fresh build's 47,991
+		// paragraphs), keys in order append.
+		keys := make([]string, 0, len(checked))
 		for _, k := range checked {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
 			if _, err := isOld(k); err != nil {
 				return err
 			}

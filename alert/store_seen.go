@@ -2,6 +2,7 @@ package alert
 
 import (
 	"errors"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -48,8 +49,13 @@ func (s *Service) SetSeen(versions map[string]string) error {
 		if err != nil {
 			return err
 		}
-		for id, h := range versions {
-			if err := b.Put([]byte(id), []byte(h)); err != nil {
+		ids := make([]string, 0, len(versions))
+		for id := range versions {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids) // bbolt appends keys in order, moves the rest
+		for _, id := range ids {
+			if err := b.Put([]byte(id), []byte(versions[id])); err != nil {
 				return err
 			}
 		}

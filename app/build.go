@@ -170,6 +170,7 @@ func (a *App) afterIndex(ctx context.Context, idx *indexer.Index, _ indexer.Upda
 	}
 	cur := idx.Versions()
 	var paras []indexer.Hit
+	read := readRecords{Index: idx, recs: map[string]*corpus.Record{}}
 	for id, h := range cur {
 		if seen[id] == h {
 			continue
@@ -178,6 +179,7 @@ func (a *App) afterIndex(ctx context.Context, idx *indexer.Index, _ indexer.Upda
 		if err != nil {
 			continue // removed since Versions: nothing to check
 		}
+		read.recs[id] = rec
 		for _, p := range rec.Paragraphs {
 			paras = append(paras, indexer.Hit{Paragraph: indexer.Paragraph{ID: corpus.ParagraphID(rec.ID, p.N),
 				RecordID: rec.ID, N: p.N, Text: p.Text, Meeting: rec.Meeting}})
@@ -187,7 +189,7 @@ func (a *App) afterIndex(ctx context.Context, idx *indexer.Index, _ indexer.Upda
 		a.alertsBehind.Store(false)
 		return 0, nil
 	}
-	n, err := a.alerts.OnIndexed(ctx, idx, paras)
+	n, err := a.alerts.OnIndexed(ctx, read, paras)
 	if err == nil {
 		err = a.alerts.SetSeen(cur)
 	}
@@ -200,6 +202,21 @@ func (a *App) afterIndex(ctx context.Context, idx *indexer.Index, _ indexer.Upda
 		a.log.Info("alerts checked", "paragraphs", len(paras), "matches", n)
 	}
 	return n, nil
+}
+
+// readRecords is the index with the records afterIndex has just read
+// from it: the alerts get those again without reading the store twice.
+type readRecords struct {
+	*indexer.Index
+	recs map[string]*corpus.Record
+}
+
+// Record returns the record read already, or reads it from the index.
+func (r readRecords) Record(id string) (*corpus.Record, error) {
+	if rec, ok := r.recs[id]; ok {
+		return rec, nil
+	}
+	return r.Index.Record(id)
 }
 
 // catchUpInterval is how often the alerts retry a run that failed.
