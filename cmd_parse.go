@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,10 +47,11 @@ func cmdParse(args []string, stdout, stderr io.Writer) int {
 		}
 		recs = append(recs, l.Record)
 	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(recs); err != nil {
+	out, err := recordsJSON(recs)
+	if err == nil {
+		_, err = stdout.Write(out)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "dialoguesearch parse: %v\n", err)
 		return 1
 	}
@@ -57,6 +59,84 @@ func cmdParse(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// recordsJSON is what a json.Encoder with SetIndent("", "  ") and
+// SetEscapeHTML(false) writes for recs, made a record at a time: each
+// encoded compact and indented by indentJSON, which needs no scanner (the
+// encoder's indentation pass was most of the command's JSON time).
+func recordsJSON(recs []*corpus.Record) ([]byte, error) {
+	if len(recs) == 0 {
+		return []byte("[]\n"), nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	out := []byte{'['}
+	for i, r := range recs {
+		buf.Reset()
+		if err := enc.Encode(r); err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, "\n  "...)
+		out = indentJSON(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), 1)
+	}
+	return append(out, "\n]\n"...), nil
+}
+
+// indentJSON appends src, compact JSON as encoding/json writes it (no
+// space outside strings), indented by two spaces a level from depth, as
+// json.Indent does it: an empty object or array stays {} or [].
+func indentJSON(dst, src []byte, depth int) []byte {
+	newline := func(depth int) {
+		dst = append(dst, '\n')
+		for range depth {
+			dst = append(dst, "  "...)
+		}
+	}
+	open := false // after { or [: the newline waits, so {} and [] stay so
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if open && c != '}' && c != ']' {
+			open = false
+			depth++
+			newline(depth)
+		}
+		switch c {
+		case '"': // the string as it is, to its closing quote
+			j := i + 1
+			for j < len(src) && src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			dst = append(dst, src[i:min(j+1, len(src))]...)
+			i = j
+		case '{', '[':
+			open = true
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			newline(depth)
+		case ':':
+			dst = append(dst, c, ' ')
+		case '}', ']':
+			if open {
+				open = false
+			} else {
+				depth--
+				newline(depth)
+			}
+			dst = append(dst, c)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 func parseFile(rules *corpus.Rules, name string) (*corpus.Record, error) {

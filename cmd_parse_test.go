@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"dialoguesearch/corpus"
 )
 
 func TestParseCommand(t *testing.T) {
@@ -151,5 +153,32 @@ func TestParseCheckAndSidecar(t *testing.T) {
 	run([]string{"parse", "--check", dir}, nil, &stdout, &stderr)
 	if strings.Contains(stdout.String(), "talks.txt") {
 		t.Errorf("a record fixed by its sidecar still needs review:\n%s", stdout.String())
+	}
+}
+
+// parse writes what a json.Encoder with two-space indentation and no HTML
+// escaping writes, byte for byte: the shipped records, and records holding
+// what could trip the indentation (quotes, backslashes, brackets, commas
+// and colons in strings, empty lists).
+func TestParseJSONIsTheEncoders(t *testing.T) {
+	recs, _ := corpus.Load(corpus.Default())
+	if len(recs) == 0 {
+		t.Fatal("no shipped records")
+	}
+	odd := *recs[0]
+	odd.Title = `a "quoted" \ title {with} [brackets], commas: colons <b>&amp;</b> \u2028` + "\t\x01"
+	odd.Paragraphs = append([]corpus.Paragraph{{N: 1, Text: `"\"\\"`, Speakers: []string{}, Topics: []string{`}]`, `\`}}}, odd.Paragraphs...)
+	for _, set := range [][]*corpus.Record{recs, {&odd}, {}} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(set); err != nil {
+			t.Fatal(err)
+		}
+		got, err := recordsJSON(set)
+		if err != nil || !bytes.Equal(got, want.Bytes()) {
+			t.Fatalf("recordsJSON of %d records (%v):\n%s\nthe encoder:\n%s", len(set), err, got, want.Bytes())
+		}
 	}
 }

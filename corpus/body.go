@@ -80,18 +80,24 @@ func sentenceLike(b string) bool {
 	if strings.HasSuffix(b, "...") || strings.HasSuffix(b, "…") || strings.HasPrefix(b, "...") || strings.HasPrefix(b, "…") {
 		return false
 	}
-	words := strings.Fields(b)
-	if len(words) < 5 && (len(words) < 2 || !hasHangul(b)) {
-		return false // Korean words are long: four make a sentence
-	}
-	lower := 0
-	for _, w := range words {
+	words, lower := 0, 0 // the words counted, not held
+	for w := range strings.FieldsSeq(b) {
+		words++
+		if c := w[0]; c < 0x80 {
+			if 'a' <= c && c <= 'z' {
+				lower++
+			}
+			continue
+		}
 		r, _ := utf8.DecodeRuneInString(w)
 		if unicode.IsLower(r) || unicode.IsLetter(r) && !unicode.IsUpper(r) {
 			lower++ // Hangul and kana have no case: they count as running text
 		}
 	}
-	if lower*6 < len(words) {
+	if words < 5 && (words < 2 || !hasHangul(b)) {
+		return false // Korean words are long: four make a sentence
+	}
+	if lower*6 < words {
 		return false
 	}
 	if endsSentence(b) {
@@ -99,7 +105,7 @@ func sentenceLike(b string) bool {
 	}
 	// Korean running text ends its sentences ("...하였다."); Korean without
 	// one is a board's list or menu (번호 제목 작성자 작성일 rows)
-	return len(words) >= 20 && lower*2 >= len(words) && !mostlyHangul(b)
+	return words >= 20 && lower*2 >= words && !mostlyHangul(b)
 }
 
 // mostlyHangul says whether most letters of s are Hangul.

@@ -110,8 +110,15 @@ func cutSeam(line string, seams []*rx) string {
 
 func matchAny(res []*rx, s string) bool {
 	var buf [lowerBuf]byte
-	lower, special := lowerShort(buf[:0], s) // one lowering for every expression
+	var lower []byte
+	special, lowered := false, false
 	for _, re := range res {
+		if re.need != nil && !lowered {
+			// one lowering for every expression that reads it (an
+			// anchored one has no words to look for: most noise lines)
+			lower, special = lowerShort(buf[:0], s)
+			lowered = true
+		}
 		if re.mayMatchPre(s, lower, special) && re.Regexp.MatchString(s) {
 			return true
 		}

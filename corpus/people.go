@@ -240,7 +240,8 @@ func (r *Rules) splitGlued(s string) string {
 	pd := r.people
 	var b strings.Builder
 	last := 0
-	for _, w := range words(s) {
+	var buf [256][2]int
+	for _, w := range wordsInto(buf[:0], s) {
 		t := trimWord(s[w[0]:w[1]], false)
 		if v := pd.gluedOf[t]; v != "" {
 			b.WriteString(s[last:w[0]])
@@ -255,9 +256,9 @@ func (r *Rules) splitGlued(s string) string {
 	return b.String()
 }
 
-// words returns the byte spans of the space-separated words of s.
-func words(s string) [][2]int {
-	out := make([][2]int, 0, len(s)/6+1)
+// wordsInto appends the byte spans of the space-separated words of s to
+// out (a buffer on the caller's stack for most sentences).
+func wordsInto(out [][2]int, s string) [][2]int {
 	start := -1
 	for i := 0; i < len(s); i++ {
 		if s[i] == ' ' || s[i] == '\n' || s[i] == '\t' {
@@ -375,7 +376,8 @@ type personMention struct {
 func (r *Rules) knownMentions(s string) []personMention {
 	pd := r.people
 	var out []personMention
-	ws := words(s)
+	var buf [128][2]int
+	ws := wordsInto(buf[:0], s)
 	var locs [][2]int
 	for i := 0; i < len(ws); i++ {
 		// most words are lower case and start no alias (trimWord strips
@@ -386,7 +388,10 @@ func (r *Rules) knownMentions(s string) []personMention {
 		first := trimWord(s[ws[i][0]:ws[i][1]], false)
 		cands := pd.aliasIdx[first]
 		if cands == nil {
-			cands = pd.aliasIdx[trimWord(s[ws[i][0]:ws[i][1]], true)]
+			// the word with its final period ("J."): another key only then
+			if dotted := trimWord(s[ws[i][0]:ws[i][1]], true); dotted != first {
+				cands = pd.aliasIdx[dotted]
+			}
 		}
 	next:
 		for _, a := range cands {
@@ -600,7 +605,8 @@ func surnameLike(w string) bool {
 func (r *Rules) peopleIn(s string, ctx *recordContext) []personMention {
 	out := r.fullPeopleIn(s)
 	pd := r.people
-	ws := words(s)
+	var buf [128][2]int
+	ws := wordsInto(buf[:0], s)
 	for i := 0; i+1 < len(ws); i++ {
 		tw := s[ws[i][0]:ws[i][1]]
 		if !pd.titleEnd[strings.TrimSuffix(tw, ".")] {

@@ -20,6 +20,7 @@ type rx struct {
 	needB [][]byte    // need as bytes
 	lit   *literalAlt // answers instead of the expression when set (phraseRx)
 	must  []string    // literals (case as written) that every match holds, besides need
+	start *startSet   // an anchored expression's possible first two bytes; nil: any
 }
 
 // mustRx compiles expr as regexp.MustCompile does, with its prefilter.
@@ -28,7 +29,7 @@ func mustRx(expr string) *rx {
 }
 
 func newRx(re *regexp.Regexp, expr string) *rx {
-	r := &rx{Regexp: re, need: needOf(expr), must: mustOf(expr)}
+	r := &rx{Regexp: re, need: needOf(expr), must: mustOf(expr), start: startOf(expr)}
 	for _, w := range r.need {
 		r.needB = append(r.needB, []byte(w))
 	}
@@ -202,7 +203,7 @@ func asciiLower(s string) string {
 // buffer on the stack, a long one searched in place, without a lowered
 // copy: the texts may be megabytes).
 func (r *rx) mayMatch(s string) bool {
-	if !r.holdsMust(s) {
+	if !r.holdsMust(s) || !r.start.may(s) {
 		return false
 	}
 	if r.need == nil {
@@ -240,7 +241,7 @@ func (r *rx) mayMatchPre(s string, lower []byte, special bool) bool {
 	if len(s) > lowerBuf {
 		return r.mayMatch(s)
 	}
-	if !r.holdsMust(s) {
+	if !r.holdsMust(s) || !r.start.may(s) {
 		return false
 	}
 	return special || r.mayMatchLower(lower)
@@ -446,7 +447,12 @@ func (r *rx) ReplaceAllString(src, repl string) string {
 type phraseSet struct {
 	byFirst map[string][]string // the first run of word bytes -> phrases
 	re      *regexp.Regexp      // the expression, when a phrase does not start with a word byte
+	// lens has, per first byte, bit n set when a key of byFirst of n bytes
+	// (bit 63: 63 or more) starts with it: most words are not looked up
+	lens [256]uint64
 }
+
+func lenBit(n int) uint64 { return 1 << min(n, 63) }
 
 func newPhraseSet(phrases []string) *phraseSet {
 	ps := &phraseSet{byFirst: map[string][]string{}}
@@ -460,6 +466,7 @@ func newPhraseSet(phrases []string) *phraseSet {
 			e++
 		}
 		ps.byFirst[p[:e]] = append(ps.byFirst[p[:e]], p)
+		ps.lens[p[0]] |= lenBit(e)
 	}
 	return ps
 }
@@ -494,7 +501,7 @@ func (ps *phraseSet) at(s string, v int) bool {
 	for e < len(s) && isWordByte(s[e]) {
 		e++
 	}
-	if e == v {
+	if e == v || ps.lens[s[v]]&lenBit(e-v) == 0 {
 		return false
 	}
 	for _, p := range ps.byFirst[s[v:e]] {
@@ -647,4 +654,106 @@ func (l *literalAlt) findAll(s string, n int) [][]int {
 		from = b
 	}
 	return out
+}
+
+// startSet is what an anchored expression (^ first: tried at the start of
+// the text only) allows as the first two bytes of a match: most lines and
+// sentences start where no noise or board expression can, and are answered
+// without running it. Only ASCII bytes are told apart: a text starting with
+// any other byte may match.
+type startSet struct {
+	first  [2]uint64      // ASCII bytes a match may start with
+	second [128][2]uint64 // after each of those, the ASCII bytes that may follow
+}
+
+// startOf returns the startSet of an anchored expression, or nil (no
+// filter) for another expression or when any start may match.
+func startOf(expr string) *startSet {
+	t, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil || !anchored(t) {
+		return nil
+	}
+	prog, err := syntax.Compile(t.Simplify())
+	if err != nil {
+		return nil
+	}
+	// The program run on a byte at a time, every empty-width assertion
+	// taken as true (so the sets hold at least every possible start).
+	seen := make([]bool, len(prog.Inst))
+	closure := func(pcs []uint32) (out []uint32, done bool) {
+		clear(seen)
+		var add func(pc uint32)
+		add = func(pc uint32) {
+			if seen[pc] {
+				return
+			}
+			seen[pc] = true
+			switch in := prog.Inst[pc]; in.Op {
+			case syntax.InstAlt, syntax.InstAltMatch:
+				add(in.Out)
+				add(in.Arg)
+			case syntax.InstCapture, syntax.InstNop, syntax.InstEmptyWidth:
+				add(in.Out)
+			case syntax.InstMatch:
+				done = true
+			case syntax.InstFail:
+			default:
+				out = append(out, pc)
+			}
+		}
+		for _, pc := range pcs {
+			add(pc)
+		}
+		return out, done
+	}
+	step := func(pcs []uint32, c byte) []uint32 {
+		var next []uint32
+		for _, pc := range pcs {
+			if in := prog.Inst[pc]; in.MatchRune(rune(c)) {
+				next = append(next, in.Out)
+			}
+		}
+		return next
+	}
+	s0, done := closure([]uint32{uint32(prog.Start)})
+	if done {
+		return nil // an empty match: any text matches
+	}
+	set := &startSet{}
+	for c1 := byte(0); c1 < 0x80; c1++ {
+		s1, done := closure(step(s0, c1))
+		if len(s1) == 0 && !done {
+			continue
+		}
+		set.first[c1/64] |= 1 << (c1 % 64)
+		for c2 := byte(0); c2 < 0x80; c2++ {
+			if done {
+				set.second[c1][c2/64] |= 1 << (c2 % 64)
+				continue
+			}
+			if s2, done2 := closure(step(s1, c2)); len(s2) > 0 || done2 {
+				set.second[c1][c2/64] |= 1 << (c2 % 64)
+			}
+		}
+	}
+	return set
+}
+
+// may says whether s may start a match (nil: any text may).
+func (st *startSet) may(s string) bool {
+	if st == nil || s == "" {
+		return true
+	}
+	c1 := s[0]
+	if c1 >= 0x80 {
+		return true
+	}
+	if st.first[c1/64]&(1<<(c1%64)) == 0 {
+		return false
+	}
+	if len(s) == 1 {
+		return true
+	}
+	c2 := s[1]
+	return c2 >= 0x80 || st.second[c1][c2/64]&(1<<(c2%64)) != 0
 }

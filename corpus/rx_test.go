@@ -16,7 +16,8 @@ func rxTexts(t *testing.T) []string {
 	t.Helper()
 	texts := []string{"", " ", "said", " said", "Both Sides noted", "both\tsides", "THE SECRETARY", "the \u212aorean side", "the Korean \u017fide",
 		"co-chaired-x", "they had-been", "The Ministers reaffirmed", "Minister Shin welcomed", "Secretary Austin said.", "x", "Security Consultative Meeting",
-		"제55차 한미안보협의회의", "ÉLYSÉE said", "have  advanced", "have advanced"}
+		"제55차 한미안보협의회의", "ÉLYSÉE said", "have  advanced", "have advanced",
+		"Photo by Sgt. Kim", "IMAGE COURTESY of DoD", "Page 3 of 10", "page 4", "PAGE 5", "\u212aorea", "ſecurity", "Se\u212a"}
 	for _, fsys := range []fs.FS{Default(), os.DirFS("testdata")} {
 		fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -58,13 +59,17 @@ func TestRxSameAsRegexp(t *testing.T) {
 	for _, se := range md.Series {
 		all = append(all, se.re)
 	}
-	filtered, unanchored := 0, 0
+	all = append(all, numberedRe, bulletRe, nameTokRe, newsDatelineRe, md.notOrdinalTail)
+	filtered, unanchored, started := 0, 0, 0
 	for _, re := range all {
 		if re == nil {
 			continue
 		}
 		if re.need != nil {
 			filtered++
+		}
+		if re.start != nil {
+			started++
 		}
 		if !strings.HasPrefix(re.String(), "^") && !strings.HasPrefix(re.String(), "(?i)^") {
 			unanchored++
@@ -85,6 +90,10 @@ func TestRxSameAsRegexp(t *testing.T) {
 	// the anchored ones (^...) are tried at the start only and need none
 	if filtered < unanchored*2/3 {
 		t.Errorf("only %d of %d rule expressions not anchored at the start have a prefilter", filtered, unanchored)
+	}
+	// but the bytes they may start with are known
+	if anchored := len(all) - unanchored; started < anchored*2/3 {
+		t.Errorf("only %d of %d rule expressions anchored at the start know how a match starts", started, anchored)
 	}
 }
 
@@ -170,6 +179,52 @@ func TestPhraseRxAgrees(t *testing.T) {
 			if got, want := re.MatchString(s), plain.MatchString(s); got != want {
 				t.Fatalf("%s on %q: %v, the expression %v", re, s, got, want)
 			}
+		}
+	}
+}
+
+// startSet answers for the first two bytes only: every text the expression
+// matches gets through, with its letters in any case.
+func TestStartSetLetsEveryMatchThrough(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		may  []string
+		not  []string
+	}{
+		{`^(?i:news|press\s+release)$`, []string{"News", "NEWS", "press release", "PrEsS\trelease", "\u212aX", "\xffx", "n"}, []string{"The news", " news", "Nx", "pa"}},
+		{`^(?i:a\s+lock)`, []string{"a lock", "A\tlock", "A\u00a0lock"}, []string{"al", "b lock", "lock"}},
+		{`^\d{1,3}[.)]\s`, []string{"1. x", "12) y", "9"}, []string{"a1.", "-1."}},
+		{`^x*`, []string{"", "abc"}, nil},            // an empty match: any text
+		{`(?i)news`, []string{"the news", "x"}, nil}, // not anchored: no filter
+	} {
+		r := mustRx(tc.expr)
+		plain := regexp.MustCompile(tc.expr)
+		for _, s := range tc.may {
+			if !r.start.may(s) {
+				t.Errorf("%s: %q ruled out", tc.expr, s)
+			}
+		}
+		for _, s := range tc.not {
+			if r.start.may(s) {
+				t.Errorf("%s: %q let through", tc.expr, s)
+			}
+			if plain.MatchString(s) {
+				t.Errorf("%s: %q is a match: a wrong test", tc.expr, s)
+			}
+		}
+	}
+}
+
+// mapChars is strings.Map(normalChar, s), invalid UTF-8 included.
+func TestMapCharsIsStringsMap(t *testing.T) {
+	texts := rxTexts(t)
+	for c := 0; c < 256; c++ {
+		texts = append(texts, string([]byte{byte(c)}), "a"+string([]byte{byte(c)})+"b\n")
+	}
+	texts = append(texts, "\ufffd", "x\u200by\u00adz\u2028\u00a0\u3000\ufeff", "\xe2\x80", "\xed\xa0\x80 x", "tab\there\f\v\x7f\x00end")
+	for _, s := range texts {
+		if got, want := mapChars(s), strings.Map(normalChar, s); got != want {
+			t.Fatalf("mapChars(%q) = %q, strings.Map %q", s, got, want)
 		}
 	}
 }

@@ -11,26 +11,77 @@ import (
 func normalizeLines(text string) []string {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
-	text = strings.Map(func(r rune) rune {
-		switch r {
-		case '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD':
-			return -1
-		case '\t', '\f', '\v', '\u2028', '\u2029':
-			return ' '
-		}
-		if r != '\n' && unicode.IsSpace(r) {
-			return ' '
-		}
-		if unicode.IsControl(r) && r != '\n' {
-			return -1
-		}
-		return r
-	}, text)
+	text = mapChars(text)
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return lines
+}
+
+// normalChar is what normalizeLines makes of a character: -1 drops it
+// (zero-width characters, soft hyphens, controls), Unicode spaces other
+// than the newline become a space.
+func normalChar(r rune) rune {
+	switch r {
+	case '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD':
+		return -1
+	case '\t', '\f', '\v', '\u2028', '\u2029':
+		return ' '
+	}
+	if r != '\n' && unicode.IsSpace(r) {
+		return ' '
+	}
+	if unicode.IsControl(r) && r != '\n' {
+		return -1
+	}
+	return r
+}
+
+// mapChars is strings.Map(normalChar, s) (invalid UTF-8 becoming U+FFFD
+// as there), without a call per byte of ASCII text: printable ASCII and
+// the newline stay, and s itself is returned when nothing changes.
+func mapChars(s string) string {
+	var b []byte // nil until something changes
+	done := 0    // s[:done] is in b
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f || c == '\n' {
+			i++
+			continue
+		}
+		if c < 0x80 {
+			if b == nil {
+				b = make([]byte, 0, len(s))
+			}
+			b = append(b, s[done:i]...)
+			if r := normalChar(rune(c)); r >= 0 {
+				b = append(b, byte(r))
+			}
+			i++
+			done = i
+			continue
+		}
+		r, width := utf8.DecodeRuneInString(s[i:])
+		m := normalChar(r)
+		if m == r && (r != utf8.RuneError || width != 1) {
+			i += width
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(s))
+		}
+		b = append(b, s[done:i]...)
+		if m >= 0 {
+			b = utf8.AppendRune(b, m)
+		}
+		i += width
+		done = i
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[done:]...))
 }
 
 // splitBlocks joins runs of non-blank lines into blocks, one per paragraph

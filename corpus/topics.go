@@ -122,7 +122,10 @@ func (r *Rules) TopicLabel(id string) string {
 // Plain substring search with boundary checks, not one regular expression
 // per topic: it is most of the parser's time otherwise.
 func (r *Rules) topicsOf(text string) []string {
-	lower := strings.ToLower(collapseSpace(text))
+	lower, ok := lowerCollapsedASCII(text)
+	if !ok {
+		lower = strings.ToLower(collapseSpace(text))
+	}
 	found := make([]bool, len(r.topics))
 	// terms that start with a word byte start at a word start: look them
 	// up by their first byte at each word start (one pass over the text);
@@ -133,7 +136,13 @@ func (r *Rules) topicsOf(text string) []string {
 		if !isWordByte(c) || i > 0 && isWordByte(lower[i-1]) {
 			continue
 		}
-		for _, ref := range ti.byFirst[c] {
+		cands := ti.short[c]
+		if i+1 < len(lower) {
+			if c2 := lower[i+1]; ti.second[c][c2/64]&(1<<(c2%64)) != 0 {
+				cands = ti.byTwo[[2]byte{c, c2}]
+			}
+		}
+		for _, ref := range cands {
 			if found[ref.topic] || !strings.HasPrefix(lower[i:], ref.t.s) {
 				continue
 			}
@@ -157,10 +166,42 @@ func (r *Rules) topicsOf(text string) []string {
 	return out
 }
 
+// lowerCollapsedASCII is strings.ToLower(collapseSpace(s)) in one pass
+// and one allocation for a text of ASCII bytes only; ok is false for any
+// other text (where spaces and case are Unicode's).
+func lowerCollapsedASCII(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false // a space is pending before the next word
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return "", false
+		case c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			space = b.Len() > 0
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
+}
+
 // topicIndex holds the topic terms by their first byte, for topicsOf.
 type topicIndex struct {
-	byFirst [256][]topicTerm // terms starting with a word byte
-	other   []topicTerm      // terms starting with another byte
+	// terms starting with a word byte, by their first two bytes (second
+	// has the second bytes of each first byte: most words start no term
+	// and are not looked up), and those of one byte
+	byTwo  map[[2]byte][]topicTerm
+	second [256][4]uint64
+	short  [256][]topicTerm
+	other  []topicTerm // terms starting with another byte
 }
 
 type topicTerm struct {
@@ -169,12 +210,22 @@ type topicTerm struct {
 }
 
 func indexTopics(rules []topicRule) *topicIndex {
-	ti := &topicIndex{}
+	ti := &topicIndex{byTwo: map[[2]byte][]topicTerm{}}
 	for i, tr := range rules {
 		for _, t := range tr.terms {
-			if isWordByte(t.s[0]) {
-				ti.byFirst[t.s[0]] = append(ti.byFirst[t.s[0]], topicTerm{i, t})
-			} else {
+			switch {
+			case isWordByte(t.s[0]) && len(t.s) == 1:
+				ti.short[t.s[0]] = append(ti.short[t.s[0]], topicTerm{i, t})
+				for c2 := range 256 { // a one-byte term goes with any second byte too
+					k := [2]byte{t.s[0], byte(c2)}
+					ti.byTwo[k] = append(ti.byTwo[k], topicTerm{i, t})
+					ti.second[t.s[0]][c2/64] |= 1 << (c2 % 64)
+				}
+			case isWordByte(t.s[0]):
+				k := [2]byte{t.s[0], t.s[1]}
+				ti.byTwo[k] = append(ti.byTwo[k], topicTerm{i, t})
+				ti.second[t.s[0]][t.s[1]/64] |= 1 << (t.s[1] % 64)
+			default:
 				ti.other = append(ti.other, topicTerm{i, t})
 			}
 		}
