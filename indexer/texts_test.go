@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"dialoguesearch/corpus"
+	"dialoguesearch/indexer/synth"
 )
 
 // countTexts counts the entries of the texts bucket of x's store.
@@ -200,32 +201,117 @@ func TestTextsEncoding(t *testing.T) {
 		texts = append(texts, strings.Repeat("paragraph "+strconv.Itoa(i)+" ", i*7))
 	}
 	long := rec("l", "2020-01-01", texts...)
-	for _, r := range []*corpus.Record{short, long, rec("none", "2020-01-01")} {
-		z := encodeTexts(r)
-		got, ok := decodeTexts(z, r.ID)
-		if !ok || len(got.Paragraphs) != len(r.Paragraphs) {
-			t.Fatalf("%s: decoded %d paragraphs, %v", r.ID, len(got.Paragraphs), ok)
-		}
-		for i, p := range r.Paragraphs {
-			if got.Paragraphs[i].N != p.N || got.Paragraphs[i].Text != p.Text {
-				t.Errorf("%s: paragraph %d: %+v", r.ID, i, got.Paragraphs[i])
+	var train []storedRecord
+	for _, r := range synth.Generate(1000, 1) {
+		train = append(train, storedRecord{id: r.ID, rec: r})
+	}
+	d, _ := trainDicts(train, nil)
+	if d == nil {
+		t.Fatal("no dictionary trained on 1,000 paragraphs")
+	}
+	withDict, err := newStoreCodec(d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := trainDicts(train[:1], nil); d != nil {
+		t.Error("a dictionary trained on one record")
+	}
+	for name, c := range map[string]*storeCodec{"no dictionary": noDictCodec, "dictionary": withDict} {
+		for _, r := range []*corpus.Record{short, long, rec("none", "2020-01-01"), train[len(train)-1].rec} {
+			z := c.encode(r)
+			got, ok := c.decode(z, r.ID)
+			if !ok || len(got.Paragraphs) != len(r.Paragraphs) {
+				t.Fatalf("%s %s: decoded %v, %v", name, r.ID, got, ok)
+			}
+			for i, p := range r.Paragraphs {
+				if got.Paragraphs[i].N != p.N || got.Paragraphs[i].Text != p.Text {
+					t.Errorf("%s %s: paragraph %d: %+v", name, r.ID, i, got.Paragraphs[i])
+				}
+			}
+			st, _ := parseTexts(z)
+			if r == long && len(st.groups) < 5 {
+				t.Errorf("a record of %d paragraphs in %d groups", len(r.Paragraphs), len(st.groups))
+			}
+			bad := [][]byte{z[:len(z)/2], z[:len(z)-1], append(append([]byte(nil), z...), 0)}
+			if len(r.Paragraphs) > 0 {
+				bad = append(bad, nil, []byte("garbage"))
+				flipped := append([]byte(nil), z...)
+				flipped[len(flipped)-3] ^= 0xff // in the last frame
+				bad = append(bad, flipped)
+			}
+			for _, b := range bad {
+				if _, ok := c.decode(b, r.ID); ok {
+					t.Errorf("%s %s: damaged %q decoded", name, r.ID, b)
+				}
 			}
 		}
-		st, _ := parseTexts(z)
-		if r == long && len(st.groups) < 5 {
-			t.Errorf("a record of %d paragraphs in %d groups", len(r.Paragraphs), len(st.groups))
+	}
+	// frames written with the dictionary do not decode without it
+	z := withDict.encode(long)
+	if _, ok := noDictCodec.decode(z, long.ID); ok {
+		t.Error("texts compressed with a dictionary decoded without it")
+	}
+}
+
+// A store's texts dictionary is trained on the first write of enough
+// texts, stored with it and read back when the store is opened again; a
+// damaged dictionary makes the texts compressed with it an error.
+func TestTextsDictionary(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := synth.Generate(1000, 1)
+	if _, err := x.Sync(ctx, recs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if x.store.codec().textDict == nil || x.store.codec().jsonDict == nil {
+		t.Fatal("no dictionary after a build of 1,000 paragraphs")
+	}
+	x.Close()
+	x, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.store.codec().textDict == nil || x.store.codec().jsonDict == nil {
+		t.Fatal("no dictionary after a reopen")
+	}
+	if ps := x.store.db.Info().PageSize; ps != storePageSize {
+		t.Errorf("the store's pages are of %d bytes after the build's compaction", ps)
+	}
+	for _, r := range recs[:20] {
+		got, err := x.Record(r.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
-		bad := [][]byte{z[:len(z)/2], z[:len(z)-1], append(append([]byte(nil), z...), 0)}
-		if len(r.Paragraphs) > 0 {
-			bad = append(bad, nil, []byte("garbage"))
-			flipped := append([]byte(nil), z...)
-			flipped[len(flipped)-3] ^= 0xff // in the last frame
-			bad = append(bad, flipped)
-		}
-		for _, b := range bad {
-			if _, ok := decodeTexts(b, r.ID); ok {
-				t.Errorf("%s: damaged %q decoded", r.ID, b)
-			}
-		}
+		sameRecord(t, got, r)
+	}
+	id := recs[0].ID
+	x.Close()
+	db, err := bolt.Open(dir+"/index-v"+strconv.Itoa(Version)+"/"+storeFile, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		v := append([]byte(nil), tx.Bucket(dictsBucket).Get(textsDictKey)...)
+		v[len(v)/2] ^= 0xff
+		return tx.Bucket(dictsBucket).Put(textsDictKey, v)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if _, err := x.Search(ctx, Request{Query: recs[0].Paragraphs[0].Text}); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("search with a damaged dictionary: err %v", err)
+	}
+	if _, err := x.Record(id); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("record %s with a damaged dictionary: err %v", id, err)
 	}
 }
