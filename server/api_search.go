@@ -249,7 +249,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 		}
 		out.Facets[name] = vals
 	}
-	return c.JSON(http.StatusOK, out)
+	return writeSearchJSON(c, &out)
 }
 
 // CSV export outcome, in the X-Export-Status trailer.
