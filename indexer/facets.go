@@ -113,6 +113,7 @@ type facetCache struct {
 	mu   sync.Mutex
 	dict facetDict
 	segs map[segment.Segment]*segColumns
+	rank []uint32 // snapColumns.rank of the whole dictionary; made anew when it grows
 }
 
 func newFacetCache() *facetCache {
@@ -128,7 +129,11 @@ type snapColumns struct {
 	values  []string
 	facetOf []uint8
 	ofFacet [][]uint32 // per column field, its ordinals (those of values)
-	cache   *facetCache
+	// rank is each ordinal's place among its field's values in byte order,
+	// so that the facet lists break ties in count without comparing the
+	// strings
+	rank  []uint32
+	cache *facetCache
 }
 
 // ordOf returns the ordinal of value v of column field f, if the snapshot
@@ -191,6 +196,20 @@ func (c *facetCache) columns(snap *scorch.IndexSnapshot) (*snapColumns, error) {
 	for f, ords := range c.dict.ofFacet {
 		out.ofFacet[f] = ords[:len(ords):len(ords)]
 	}
+	if len(c.rank) != n {
+		// A new slice: the snapshots being searched keep theirs.
+		rank := make([]uint32, n)
+		var byValue []uint32
+		for _, ords := range c.dict.ofFacet {
+			byValue = append(byValue[:0], ords...)
+			slices.SortFunc(byValue, func(a, b uint32) int { return strings.Compare(c.dict.values[a], c.dict.values[b]) })
+			for i, o := range byValue {
+				rank[o] = uint32(i)
+			}
+		}
+		c.rank = rank
+	}
+	out.rank = c.rank
 	return out, nil
 }
 
@@ -412,13 +431,15 @@ type facetCounter struct {
 	cols    *snapColumns
 	count   bool
 	dates   *dateRange // nil: no range
-	sel     []bool     // selected ordinals
+	sel     []bool     // selected ordinals (nil without a selection)
 	selMask uint32     // facets with a selection
 	counts  []uint32
 	total   uint64
 
-	recCounts []uint32 // countBitmap's scratch: matches by record of a segment
-	touched   []uint32 // and the records with matches, when they are few
+	recCounts []uint32   // countBitmap's scratch: matches by record of a segment
+	touched   []uint32   // and the records with matches, when they are few
+	cands     []ordCount // facets' scratch
+	least     []uint32
 
 	records        int // the records with a count, once facets has counted them
 	recordsCounted bool
@@ -430,11 +451,14 @@ type facetCounter struct {
 }
 
 func newFacetCounter(cols *snapColumns, filters map[string][]string, dates *dateRange, count bool) *facetCounter {
-	fc := &facetCounter{cols: cols, count: count, dates: dates, sel: make([]bool, len(cols.values)), seg: -1}
+	fc := &facetCounter{cols: cols, count: count, dates: dates, seg: -1}
 	for f, name := range FacetNames {
 		vals := filters[name]
 		if len(vals) == 0 {
 			continue
+		}
+		if fc.sel == nil {
+			fc.sel = make([]bool, len(cols.values))
 		}
 		fc.selMask |= 1 << f
 		for _, v := range vals {
@@ -444,9 +468,36 @@ func newFacetCounter(cols *snapColumns, filters map[string][]string, dates *date
 		}
 	}
 	if count {
-		fc.counts = make([]uint32, len(cols.values))
+		if sc, ok := counterScratch.Get().(*facetScratch); ok {
+			fc.counts, fc.recCounts, fc.touched, fc.cands, fc.least = sc.counts, sc.recCounts, sc.touched, sc.cands, sc.least
+		}
+		if cap(fc.counts) < len(cols.values) {
+			fc.counts = make([]uint32, len(cols.values))
+		} else {
+			fc.counts = fc.counts[:len(cols.values)]
+			clear(fc.counts)
+		}
 	}
 	return fc
+}
+
+// facetScratch is the arrays of a facetCounter done with, for the next:
+// a search allocated and cleared them each time (tens of KB).
+type facetScratch struct {
+	counts, recCounts, touched, least []uint32
+	cands                             []ordCount
+}
+
+var counterScratch sync.Pool
+
+// release gives fc's arrays to the next search; fc is not used after.
+func (fc *facetCounter) release() {
+	if fc == nil || fc.counts == nil {
+		return
+	}
+	counterScratch.Put(&facetScratch{counts: fc.counts[:0], recCounts: fc.recCounts[:0], touched: fc.touched[:0],
+		least: fc.least[:0], cands: fc.cands[:0]})
+	fc.counts, fc.recCounts, fc.touched, fc.least, fc.cands = nil, nil, nil, nil, nil
 }
 
 // observe counts document num (a global document number) and reports
@@ -524,8 +575,8 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 	}
 	fc.records, fc.recordsCounted = recs, true
 	out := make(map[string][]FacetValue, len(FacetNames))
-	var least []uint32
-	var cands []ordCount
+	least, cands := fc.least[:0], fc.cands[:0]
+	defer func() { fc.least, fc.cands = least, cands }()
 	for f, name := range FacetNames {
 		cands = cands[:0]
 		if f < len(fc.cols.ofFacet) {
@@ -564,11 +615,12 @@ func (fc *facetCounter) facets(filters map[string][]string) map[string][]FacetVa
 			}
 			cands = slices.DeleteFunc(cands, func(c ordCount) bool { return c.n < least[0] })
 		}
+		rank := fc.cols.rank
 		slices.SortFunc(cands, func(a, b ordCount) int {
 			if a.n != b.n {
 				return cmp.Compare(b.n, a.n)
 			}
-			return strings.Compare(fc.cols.values[a.ord], fc.cols.values[b.ord])
+			return cmp.Compare(rank[a.ord], rank[b.ord]) // the values' byte order
 		})
 		if len(cands) > facetSize {
 			cands = cands[:facetSize]

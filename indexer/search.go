@@ -313,6 +313,7 @@ func (x *Index) searchBleve(ctx context.Context, bi bleve.Index, p *searchPlan, 
 	if coll.fc != nil && count {
 		coll.fc.countRecords(out)
 	}
+	coll.fc.release()
 	return out, nil
 }
 

@@ -350,6 +350,7 @@ func (x *Index) searchTerms(ctx context.Context, bi bleve.Index, p *searchPlan, 
 	if count {
 		fc.countRecords(out)
 	}
+	fc.release()
 	return out, nil
 }
 
