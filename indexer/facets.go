@@ -777,25 +777,43 @@ func (fc *facetCounter) countBitmap(cols *segColumns, bm *roaring.Bitmap, mask u
 	few := n < uint64(len(cols.recOrd)/2)
 	touched := fc.touched[:0]
 	recCounts, recOf, docOff, docOrd := fc.recCounts, cols.recOf, cols.docOff, cols.docOrd
+	// One loop per kind of count over each batch of matches: one loop
+	// doing all of them kept its variables on the stack.
 	for {
 		k := it.NextMany(buf[:])
 		if k == 0 {
 			break
 		}
-		for _, d := range buf[:k] {
-			if byRec {
+		docs := buf[:k]
+		switch {
+		case !byRec:
+		case few:
+			for _, d := range docs {
 				r := recOf[d]
-				if few && recCounts[r] == 0 {
+				if recCounts[r] == 0 {
 					touched = append(touched, r)
 				}
 				recCounts[r]++
 			}
-			if docMask == 0 {
-				continue
+		default:
+			for _, d := range docs {
+				recCounts[recOf[d]]++
 			}
-			for _, o := range docOrd[docOff[d]:docOff[d+1]] {
-				if allDoc || docMask&(1<<facetOf[o]) != 0 {
+		}
+		switch {
+		case docMask == 0:
+		case allDoc:
+			for _, d := range docs {
+				for _, o := range docOrd[docOff[d]:docOff[d+1]] {
 					counts[o]++
+				}
+			}
+		default:
+			for _, d := range docs {
+				for _, o := range docOrd[docOff[d]:docOff[d+1]] {
+					if docMask&(1<<facetOf[o]) != 0 {
+						counts[o]++
+					}
 				}
 			}
 		}
