@@ -1,11 +1,13 @@
 package corpus
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // series is one meeting series of meetings.json.
@@ -23,10 +25,104 @@ type series struct {
 	// foreign and defense ministers' meeting); 0 means 1.
 	PrincipalsPerSide int `json:"principals_per_side"`
 
-	re *rx // ordinal (optional) + up to six capitalised words + pattern
-	// keys are the patterns in lowercase: a text that holds none of them
-	// is not run through re (the regexps were most of the parse time).
-	keys []string
+	re *rx // ordinal (optional) + up to eight capitalised words + pattern
+	// names are the patterns as the name filter compares them: a text
+	// that holds none of them is not run through re (the expressions were
+	// most of the parse time). anyText: the filter cannot tell.
+	names   []seriesName
+	anyText bool
+}
+
+// seriesName is one pattern of a series as mayName compares it: a pattern
+// without a space as it is (re matches it with case), one with spaces as
+// its words, ASCII-lowercased (re matches it without case, each space as
+// \s+).
+type seriesName struct {
+	exact string
+	words [][]byte
+}
+
+// newSeriesNames returns the names of patterns, and false when one cannot
+// be compared so (under (?i) a non-ASCII letter with other cases, or a
+// pattern of spaces only).
+func newSeriesNames(patterns []string) ([]seriesName, bool) {
+	var out []seriesName
+	for _, p := range patterns {
+		if !strings.Contains(p, " ") {
+			if p == "" {
+				return nil, false
+			}
+			out = append(out, seriesName{exact: p})
+			continue
+		}
+		for _, c := range p {
+			if c >= 0x80 && unicode.SimpleFold(c) != c {
+				return nil, false
+			}
+		}
+		var n seriesName
+		for _, w := range strings.Fields(p) {
+			n.words = append(n.words, []byte(asciiLower(w)))
+		}
+		if len(n.words) == 0 {
+			return nil, false
+		}
+		out = append(out, n)
+	}
+	return out, true
+}
+
+// mayName is false when s cannot hold a match of se.re: it holds none of
+// the series' patterns (a spaced one compared in lower, s lowered by
+// lowerInto, which said special when s holds a letter folding to an ASCII
+// one under (?i)). What it lets through is a superset of what re finds:
+// it ignores word boundaries, and a space of a pattern takes any run of
+// spaces (TestSeriesNamesLetEveryMatchThrough).
+func (se *series) mayName(s string, lower []byte, special bool) bool {
+	if se.anyText {
+		return true
+	}
+	for _, n := range se.names {
+		if n.words == nil {
+			if strings.Contains(s, n.exact) {
+				return true
+			}
+			continue
+		}
+		if special || wordsIn(lower, n.words) {
+			return true
+		}
+	}
+	return false
+}
+
+// wordsIn says whether b holds words[0], then a run of regexp spaces,
+// words[1], and so on.
+func wordsIn(b []byte, words [][]byte) bool {
+	for from := 0; ; {
+		i := bytes.Index(b[from:], words[0])
+		if i < 0 {
+			return false
+		}
+		i += from
+		from = i + 1
+		j := i + len(words[0])
+		ok := true
+		for _, w := range words[1:] {
+			k := j
+			for k < len(b) && isRegexpSpace(b[k]) {
+				k++
+			}
+			if k == j || !bytes.HasPrefix(b[k:], w) {
+				ok = false
+				break
+			}
+			j = k + len(w)
+		}
+		if ok {
+			return true
+		}
+	}
 }
 
 // yearOf returns the year the nth meeting of the series was held, and how
@@ -105,14 +201,10 @@ func compileMeetings(b []byte) (meetingData, error) {
 		ordinalPat := `(?:\b(\d{1,3})\s?(?:st|nd|rd|th)\s+|\b((?i:` + strings.Join(words, "|") + `))\s+|제\s?(\d{1,3})\s?차\s*)`
 		for _, s := range meetings.Series {
 			var alts, korean []string
+			var ok bool
+			s.names, ok = newSeriesNames(s.Patterns)
+			s.anyText = !ok
 			for _, p := range s.Patterns {
-				longest := ""
-				for _, w := range strings.Fields(p) {
-					if len(w) > len(longest) {
-						longest = w
-					}
-				}
-				s.keys = append(s.keys, strings.ToLower(longest))
 				a := strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`)
 				if strings.Contains(p, " ") {
 					a = `(?i:` + a + `)` // headlines in capitals
@@ -163,7 +255,7 @@ func compileMeetings(b []byte) (meetingData, error) {
 		}
 		// Longest alias first, so "Washington, D.C." wins over "Washington".
 		sortByLenDesc(alts)
-		meetings.placeRe = mustRx(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)(?:\s+\S+){0,3}?에서`) // "워싱턴 D.C. 국방부 청사에서"
+		meetings.placeRe = mustRxBranches(`\b(?:in|at)\s+(` + strings.Join(alts, "|") + `)(?:\b|$)|(` + strings.Join(alts, "|") + `)(?:\s+\S+){0,3}?에서`) // "워싱턴 D.C. 국방부 청사에서"
 		meetings.welcomedToRe = mustRx(`\bwelcomed\b[^;]{0,200}?\bto\s+(` + strings.Join(alts, "|") + `)(?:,|\s+on\b|\s+for\b|\.|$)`)
 	}
 	return meetings, nil
@@ -201,19 +293,16 @@ func (r *Rules) findMeetings(s string) []meetingMention { return r.findMeetingsO
 func (r *Rules) findMeetingsOf(s, id string) []meetingMention {
 	var out []meetingMention
 	md := &r.meetings
-	lower := strings.ToLower(s)
+	var buf [lowerBuf]byte
+	lower, special := lowerShort(buf[:0], s)
+	if lower == nil {
+		lower, special = lowerInto(make([]byte, 0, len(s)), s)
+	}
 	for _, se := range md.Series {
 		if id != "" && se.ID != id && !(se.PrincipalsPerSide == 0 && md.trilateral != nil && id == md.trilateral.ID) {
 			continue
 		}
-		hit := false
-		for _, k := range se.keys {
-			if strings.Contains(lower, k) {
-				hit = true
-				break
-			}
-		}
-		if !hit {
+		if !se.mayName(s, lower, special) {
 			continue
 		}
 		for _, m := range se.re.FindAllStringSubmatchIndex(s, -1) {

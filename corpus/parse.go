@@ -12,10 +12,10 @@ import (
 )
 
 // meetingVerbRe marks sentences that say when and where a meeting happened.
-var meetingVerbRe = mustRx(`\b(?:held|convened|met|took\s+place|concluded|hosted|co-chaired|at\s+the)\b`)
+var meetingVerbRe = wordsRx("held", "convened", "met", "took place", "concluded", "hosted", "co-chaired", "at the")
 
 // leadVerbRe marks sentences that say who led the delegations.
-var leadVerbRe = mustRx(`\b(?:led|convened|co-chaired|co-led|headed|hosted|welcomed|met|presided|held|issued|signed)\b`)
+var leadVerbRe = wordsRx("led", "convened", "co-chaired", "co-led", "headed", "hosted", "welcomed", "met", "presided", "held", "issued", "signed")
 
 // parseBytes is Parse after reading; side holds the fields of a sidecar
 // file (nil when there is none), which win over everything else.
@@ -291,8 +291,8 @@ func assemble(blocks []string) []Paragraph {
 		}
 		afterHeading = false
 		p := Paragraph{Section: section, Speakers: []string{}, Sides: []string{}, Topics: []string{}}
-		if m := numberedRe.FindStringSubmatch(b); m != nil {
-			p.Number, b = m[1], m[2]
+		if num, text, ok := numbered(b); ok {
+			p.Number, b = num, text
 		}
 		b = bulletRe.ReplaceAllString(b, "")
 		if strings.TrimSpace(b) == "" {

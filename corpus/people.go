@@ -38,6 +38,8 @@ type peopleData struct {
 	KoreanSurnames []string `json:"korean_surnames"`
 
 	aliasIdx        map[string][][]string // first word -> aliases as words, longest first
+	aliasMask       keyMask               // the keys of aliasIdx
+	gluedMask       keyMask               // the keys of gluedOf
 	aliasLowerStart bool                  // some alias starts with a lower-case ASCII letter (knownMentions skips such words otherwise)
 	aliasLower      map[string]*knownPerson
 	aliasOf         map[string]*knownPerson
@@ -122,6 +124,12 @@ func compilePeople(b []byte) (*peopleData, error) {
 			}
 		}
 		_ = glued
+		for k := range pd.gluedOf {
+			pd.gluedMask.add(k)
+		}
+		for k := range pd.aliasIdx {
+			pd.aliasMask.add(k)
+		}
 		var titleWords []string
 		for _, t := range pd.Titles {
 			titleWords = append(titleWords, t)
@@ -243,6 +251,9 @@ func (r *Rules) splitGlued(s string) string {
 	var buf [256][2]int
 	for _, w := range wordsInto(buf[:0], s) {
 		t := trimWord(s[w[0]:w[1]], false)
+		if !pd.gluedMask.may(t) {
+			continue
+		}
 		if v := pd.gluedOf[t]; v != "" {
 			b.WriteString(s[last:w[0]])
 			b.WriteString(v)
@@ -254,6 +265,21 @@ func (r *Rules) splitGlued(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// keyMask holds, per first byte, the lengths of a map's keys (lenBit):
+// most words of a text are not looked up at all.
+type keyMask [256]uint64
+
+func (m *keyMask) add(k string) {
+	if k != "" {
+		m[k[0]] |= lenBit(len(k))
+	}
+}
+
+// may is false when k is not a key added.
+func (m *keyMask) may(k string) bool {
+	return k == "" || m[k[0]]&lenBit(len(k)) != 0
 }
 
 // wordsInto appends the byte spans of the space-separated words of s to
@@ -386,10 +412,13 @@ func (r *Rules) knownMentions(s string) []personMention {
 			continue
 		}
 		first := trimWord(s[ws[i][0]:ws[i][1]], false)
-		cands := pd.aliasIdx[first]
+		var cands [][]string
+		if pd.aliasMask.may(first) {
+			cands = pd.aliasIdx[first]
+		}
 		if cands == nil {
 			// the word with its final period ("J."): another key only then
-			if dotted := trimWord(s[ws[i][0]:ws[i][1]], true); dotted != first {
+			if dotted := trimWord(s[ws[i][0]:ws[i][1]], true); dotted != first && pd.aliasMask.may(dotted) {
 				cands = pd.aliasIdx[dotted]
 			}
 		}

@@ -105,7 +105,7 @@ func LoadRules(dir fs.FS) (*Rules, error) {
 // ParserVersion is the version of the parser's code: bump it when a change
 // makes the same file parse differently, so that what was parsed before
 // (the parse cache of the app) is parsed again.
-const ParserVersion = 2
+const ParserVersion = 3
 
 // Version identifies what these rules make of a file: ParserVersion and
 // the bytes of every data file. Two Rules with the same Version parse a

@@ -21,6 +21,69 @@ type rx struct {
 	lit   *literalAlt // answers instead of the expression when set (phraseRx)
 	must  []string    // literals (case as written) that every match holds, besides need
 	start *startSet   // an anchored expression's possible first two bytes; nil: any
+	// branches, when set, answer the single-match methods of a top-level
+	// alternation one branch at a time, each with its own prefilter
+	// (mustRxBranches); the methods finding all matches run the whole.
+	branches []rxBranch
+}
+
+// rxBranch is one branch of a top-level alternation: its expression and
+// the number of the whole's capture groups before its own.
+type rxBranch struct {
+	re    *rx
+	group int
+}
+
+// mustRxBranches is mustRx for an alternation whose branches are best
+// looked for apart: "in Seoul" or "서울 ... 에서", where only the Korean
+// branch (tried at every byte, with every place name) needs 에서 and
+// English text never holds it. The leftmost match of the whole is the
+// leftmost of the branches' matches, the first branch's when two start
+// at the same byte (Go's alternation is leftmost-first), so the answers
+// are the expression's (TestRxSameAsRegexp).
+func mustRxBranches(expr string) *rx {
+	r := mustRx(expr)
+	t, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil || t.Op != syntax.OpAlternate {
+		return r
+	}
+	var branches []rxBranch
+	group := 0
+	for _, sub := range t.Sub {
+		b, err := compileRx(sub.String())
+		if err != nil {
+			return r
+		}
+		branches = append(branches, rxBranch{re: b, group: group})
+		group += b.NumSubexp()
+	}
+	if group != r.NumSubexp() {
+		return r
+	}
+	r.branches = branches
+	return r
+}
+
+// branchIndex is FindStringSubmatchIndex(s) of an expression with branches.
+func (r *rx) branchIndex(s string) []int {
+	var best []int
+	var bestBranch rxBranch
+	for _, b := range r.branches {
+		m := b.re.FindStringSubmatchIndex(s)
+		if m != nil && (best == nil || m[0] < best[0]) {
+			best, bestBranch = m, b
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	out := make([]int, 2*(r.NumSubexp()+1))
+	for i := range out {
+		out[i] = -1
+	}
+	out[0], out[1] = best[0], best[1]
+	copy(out[2+2*bestBranch.group:], best[2:])
+	return out
 }
 
 // mustRx compiles expr as regexp.MustCompile does, with its prefilter.
@@ -354,6 +417,14 @@ func (r *rx) MatchString(s string) bool {
 		_, _, ok := r.lit.find(s, 0)
 		return ok
 	}
+	if r.branches != nil {
+		for _, b := range r.branches {
+			if b.re.MatchString(s) {
+				return true
+			}
+		}
+		return false
+	}
 	return r.mayMatch(s) && r.Regexp.MatchString(s)
 }
 
@@ -361,6 +432,12 @@ func (r *rx) FindString(s string) string {
 	if r.lit != nil && r.lit.usable(s) {
 		a, b, _ := r.lit.find(s, 0)
 		return s[a:b]
+	}
+	if r.branches != nil {
+		if m := r.branchIndex(s); m != nil {
+			return s[m[0]:m[1]]
+		}
+		return ""
 	}
 	if !r.mayMatch(s) {
 		return ""
@@ -375,6 +452,12 @@ func (r *rx) FindStringIndex(s string) []int {
 		}
 		return nil
 	}
+	if r.branches != nil {
+		if m := r.branchIndex(s); m != nil {
+			return m[:2]
+		}
+		return nil
+	}
 	if !r.mayMatch(s) {
 		return nil
 	}
@@ -382,6 +465,19 @@ func (r *rx) FindStringIndex(s string) []int {
 }
 
 func (r *rx) FindStringSubmatch(s string) []string {
+	if r.branches != nil {
+		m := r.branchIndex(s)
+		if m == nil {
+			return nil
+		}
+		out := make([]string, len(m)/2)
+		for i := range out {
+			if m[2*i] >= 0 {
+				out[i] = s[m[2*i]:m[2*i+1]]
+			}
+		}
+		return out
+	}
 	if !r.mayMatch(s) {
 		return nil
 	}
@@ -389,6 +485,9 @@ func (r *rx) FindStringSubmatch(s string) []string {
 }
 
 func (r *rx) FindStringSubmatchIndex(s string) []int {
+	if r.branches != nil {
+		return r.branchIndex(s)
+	}
 	if !r.mayMatch(s) {
 		return nil
 	}
@@ -569,11 +668,68 @@ func phraseRx(phrases []string, fold, eot bool) *rx {
 	return r
 }
 
-// literalAlt matches what phraseRx's expression matches.
+// wordsRx is the expression \b(?:phrase|...)\b over phrases in the
+// order given, a space of a phrase matching a run of spaces (\s+),
+// answered by comparing the phrases at each word boundary when every
+// phrase is ASCII with single spaces between words (the meeting and lead
+// verbs, tried on every sentence of the first paragraphs: "at the" and
+// "led" let most sentences through any prefilter). The answers are
+// exactly the expression's (TestRxSameAsRegexp, TestPhraseRxAgrees).
+func wordsRx(phrases ...string) *rx {
+	alts := make([]string, 0, len(phrases))
+	for _, p := range phrases {
+		alts = append(alts, strings.ReplaceAll(regexp.QuoteMeta(p), " ", `\s+`))
+	}
+	r := mustRx(`\b(?:` + strings.Join(alts, "|") + `)\b`)
+	l := &literalAlt{spaces: true}
+	for _, p := range phrases {
+		if p == "" || p[0] == ' ' || p[len(p)-1] == ' ' || strings.Contains(p, "  ") {
+			return r
+		}
+		for i := 0; i < len(p); i++ {
+			if p[i] >= 0x80 {
+				return r
+			}
+		}
+		l.byFirst[p[0]] = append(l.byFirst[p[0]], p)
+	}
+	r.lit = l
+	return r
+}
+
+// literalAlt matches what phraseRx's or wordsRx's expression matches.
 type literalAlt struct {
 	byFirst [256][]string // first byte (lowered when fold) -> phrases in the expression's order
 	fold    bool
 	eot     bool
+	spaces  bool // a space of a phrase matches a run of spaces (wordsRx)
+}
+
+// spacedEnd returns where phrase ph, each of its spaces matching a run of
+// regexp spaces, ends when it starts s at p, or -1.
+func (l *literalAlt) spacedEnd(s string, p int, ph string) int {
+	i := p
+	for j := 0; j < len(ph); j++ {
+		if ph[j] == ' ' {
+			k := i
+			for k < len(s) && isRegexpSpace(s[k]) {
+				k++
+			}
+			if k == i {
+				return -1
+			}
+			i = k
+			continue
+		}
+		if i >= len(s) {
+			return -1
+		}
+		if c, pc := s[i], ph[j]; c != pc && !(l.fold && lowerASCII(c) == lowerASCII(pc)) {
+			return -1
+		}
+		i++
+	}
+	return i
 }
 
 func lowerASCII(c byte) byte {
@@ -614,6 +770,12 @@ func (l *literalAlt) find(s string, from int) (int, int, bool) {
 			continue
 		}
 		for _, ph := range cands {
+			if l.spaces {
+				if q := l.spacedEnd(s, p, ph); q >= 0 && (boundary(s, q) || l.eot && q == len(s)) {
+					return p, q, true
+				}
+				continue
+			}
 			q := p + len(ph)
 			if q > len(s) {
 				continue

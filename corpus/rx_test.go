@@ -17,7 +17,10 @@ func rxTexts(t *testing.T) []string {
 	texts := []string{"", " ", "said", " said", "Both Sides noted", "both\tsides", "THE SECRETARY", "the \u212aorean side", "the Korean \u017fide",
 		"co-chaired-x", "they had-been", "The Ministers reaffirmed", "Minister Shin welcomed", "Secretary Austin said.", "x", "Security Consultative Meeting",
 		"제55차 한미안보협의회의", "ÉLYSÉE said", "have  advanced", "have advanced",
-		"Photo by Sgt. Kim", "IMAGE COURTESY of DoD", "Page 3 of 10", "page 4", "PAGE 5", "\u212aorea", "ſecurity", "Se\u212a"}
+		"Photo by Sgt. Kim", "IMAGE COURTESY of DoD", "Page 3 of 10", "page 4", "PAGE 5", "\u212aorea", "ſecurity", "Se\u212a",
+		"held in Seoul", "서울에서", "in 서울 국방부 청사에서", "met at the Pentagon in Washington, D.C.", "워싱턴 D.C. 국방부 청사에서 in Seoul", "in Seoul에서",
+		"Seoul 국방부에서 met in Tokyo", "at Seoul", "in Seoulx", "in\nJeju", "it took  place at\tthe", "took\nplace", "tookplace", "took place", "At the", "at the-",
+		"co-chaired", "co-chairedx", "xco-led", "a b- c", "a b-c", "x-b", "x -b", "a  b", "a b"}
 	for _, fsys := range []fs.FS{Default(), os.DirFS("testdata")} {
 		fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -59,7 +62,7 @@ func TestRxSameAsRegexp(t *testing.T) {
 	for _, se := range md.Series {
 		all = append(all, se.re)
 	}
-	all = append(all, numberedRe, bulletRe, nameTokRe, newsDatelineRe, md.notOrdinalTail)
+	all = append(all, numberedRe, bulletRe, nameTokRe, newsDatelineRe, md.notOrdinalTail, meetingVerbRe, leadVerbRe, wordsRx("a  b", "c"), wordsRx("x", "a b-", "-b"))
 	filtered, unanchored, started := 0, 0, 0
 	for _, re := range all {
 		if re == nil {
@@ -79,10 +82,43 @@ func TestRxSameAsRegexp(t *testing.T) {
 			if got, want := re.FindAllStringSubmatchIndex(s, -1), plain.FindAllStringSubmatchIndex(s, -1); len(got) != len(want) {
 				t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
 			}
-			if got, want := re.MatchString(s), plain.MatchString(s); got != want {
+			if re.lit != nil {
+				if got, want := fmt.Sprint(re.FindAllStringIndex(s, -1)), fmt.Sprint(plain.FindAllStringIndex(s, -1)); got != want {
+					t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
+				}
+			}
+			m := plain.FindStringSubmatchIndex(s)
+			if got, want := re.MatchString(s), m != nil; got != want {
+				t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
+			}
+			if got, want := fmt.Sprint(re.FindStringSubmatchIndex(s)), fmt.Sprint(m); got != want {
+				t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
+			}
+			var sub []string
+			var loc []int
+			var str string
+			if m != nil {
+				sub = make([]string, len(m)/2)
+				for i := range sub {
+					if m[2*i] >= 0 {
+						sub[i] = s[m[2*i]:m[2*i+1]]
+					}
+				}
+				loc, str = m[:2], s[m[0]:m[1]]
+			}
+			if got, want := fmt.Sprintf("%q", re.FindStringSubmatch(s)), fmt.Sprintf("%q", sub); got != want {
+				t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
+			}
+			if got, want := fmt.Sprint(re.FindStringIndex(s), re.FindString(s)), fmt.Sprint(loc, str); got != want {
 				t.Fatalf("%s on %q: %v, the expression alone %v", re, s, got, want)
 			}
 		}
+	}
+	if meetingVerbRe.lit == nil || leadVerbRe.lit == nil {
+		t.Errorf("the verb expressions are not answered by comparing phrases")
+	}
+	if md.placeRe.branches == nil {
+		t.Errorf("the place expression is not looked for a branch at a time")
 	}
 	if fmt.Sprint(pd.appositiveRe.must) != "[,]" {
 		t.Errorf("the appositive expression should need its comma: %q", pd.appositiveRe.must)
@@ -225,6 +261,121 @@ func TestMapCharsIsStringsMap(t *testing.T) {
 	for _, s := range texts {
 		if got, want := mapChars(s), strings.Map(normalChar, s); got != want {
 			t.Fatalf("mapChars(%q) = %q, strings.Map %q", s, got, want)
+		}
+	}
+}
+
+// The series name filter lets through every text a series expression
+// matches (letters in any case, names split by other spaces, the Kelvin
+// sign and long s), and findMeetings finds what it finds without the
+// filter.
+func TestSeriesNamesLetEveryMatchThrough(t *testing.T) {
+	texts := append(rxTexts(t), "the 55TH SECURITY  CONSULTATIVE\tMEETING", "Security Con\u017fultative Meeting", "Integrated Defen\u017fe Dialogue",
+		"ſecurity Consultative Meeting", "INTEGRATED DEFENSE DIALOGUE (\u212aIDD)", "the 24th Korea-U.S. Integrated Defense Dialogue", "제56차 한미안보협의회의",
+		"한미  핵협의그룹", "한미\n핵협의그룹", "a 2 +  2 with Japan", "the “2+2” with Korea", "Two-Plus-Two", "ausmin", "AUSMIN.", "xSCMx", "SCMs", "scm",
+		"meeting of\nthe NCG", "Nuclear Consultative Group(NCG) meeting", "Trilateral Ministerial Meeting", "Defence  Ministers’  Meeting")
+	r := DefaultRules()
+	plain := ownRules(t)
+	for _, se := range plain.meetings.Series {
+		se.anyText = true
+	}
+	var exprs []*regexp.Regexp
+	for _, se := range r.meetings.Series {
+		exprs = append(exprs, regexp.MustCompile(se.re.String()))
+	}
+	lets, rules := 0, 0
+	for _, s := range texts {
+		lower, special := lowerInto(nil, s)
+		for i, se := range r.meetings.Series {
+			if exprs[i].MatchString(s) {
+				if !se.mayName(s, lower, special) {
+					t.Fatalf("%s: %q is a match, ruled out", se.ID, s)
+				}
+				lets++
+			} else if !se.mayName(s, lower, special) {
+				rules++
+			}
+		}
+		if got, want := mentionsString(r.findMeetings(s)), mentionsString(plain.findMeetings(s)); got != want {
+			t.Fatalf("findMeetings(%q) = %s, without the filter %s", s, got, want)
+		}
+	}
+	if lets == 0 || rules == 0 {
+		t.Errorf("%d matches let through, %d texts ruled out: a wrong test", lets, rules)
+	}
+	for _, tc := range []struct {
+		patterns []string
+		ok       bool
+	}{
+		{[]string{"SCM", "Security Consultative Meeting", "한미 핵협의그룹"}, true},
+		{[]string{"Élysée Meeting"}, false}, // É folds to é
+		{[]string{"Élysée"}, true},          // matched with case
+		{[]string{""}, false},
+		{[]string{"  "}, false},
+	} {
+		if _, ok := newSeriesNames(tc.patterns); ok != tc.ok {
+			t.Errorf("newSeriesNames(%q) ok = %v, want %v", tc.patterns, ok, tc.ok)
+		}
+	}
+}
+
+func mentionsString(ms []meetingMention) string {
+	var b strings.Builder
+	for _, m := range ms {
+		fmt.Fprintf(&b, "%s %d %d %q %v; ", m.series.ID, m.number, m.pos, m.text, m.future)
+	}
+	return b.String()
+}
+
+// ownRules returns rules of the test's own (DefaultRules is shared).
+func ownRules(t *testing.T) *Rules {
+	t.Helper()
+	r, err := LoadRules(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// numbered answers as numberedRe.
+func TestNumberedIsTheExpressions(t *testing.T) {
+	texts := append(rxTexts(t), "1. x", "12) y", "123. z", "1234. w", "1.", "1. ", "1.x", "1.\nx", "1. x\ny", "1.\t\f\r x", "1.\v x", "a1. x",
+		"01) \xff", "9.  \u00a0x", "7) x\n", "0. 0", ")", "5", "55", "555)", "5555)")
+	for _, s := range texts {
+		num, text, ok := numbered(s)
+		got := []string{num, text}
+		if !ok {
+			got = nil
+		}
+		var want []string
+		if m := numberedRe.Regexp.FindStringSubmatch(s); m != nil {
+			want = m[1:]
+		}
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+			t.Fatalf("numbered(%q) = %q, the expression %q", s, got, want)
+		}
+	}
+}
+
+// A key mask lets every key of its map through.
+func TestKeyMasksHoldEveryKey(t *testing.T) {
+	pd := DefaultRules().people
+	for k := range pd.aliasIdx {
+		if !pd.aliasMask.may(k) {
+			t.Fatalf("alias key %q ruled out", k)
+		}
+	}
+	for k := range pd.gluedOf {
+		if !pd.gluedMask.may(k) {
+			t.Fatalf("glued key %q ruled out", k)
+		}
+	}
+	var m keyMask
+	m.add("Austin")
+	m.add(strings.Repeat("x", 70))
+	for k, want := range map[string]bool{"Austin": true, "Austen": true, "": true, "Austins": false, "austin": false, strings.Repeat("x", 64): true, "B": false} {
+		if m.may(k) != want {
+			t.Errorf("may(%q) = %v, want %v", k, !want, want)
 		}
 	}
 }

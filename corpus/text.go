@@ -150,6 +150,34 @@ var (
 	bulletRe   = mustRx(`^[•·▪◦‣*–-]\s+`)
 )
 
+// numbered is numberedRe.FindStringSubmatch(b) without the expression:
+// the printed number of a paragraph and its text ("12. The Ministers ..."
+// gives "12" and "The Ministers ..."). The expression ran over the whole
+// paragraph (.*$: no line break to the end) on every numbered paragraph
+// (TestNumberedIsTheExpressions).
+func numbered(b string) (num, text string, ok bool) {
+	n := 0
+	for n < len(b) && n <= 3 && '0' <= b[n] && b[n] <= '9' {
+		n++
+	}
+	if n == 0 || n > 3 || n == len(b) || b[n] != '.' && b[n] != ')' {
+		return "", "", false
+	}
+	j := n + 1
+	for j < len(b) && isRegexpSpace(b[j]) {
+		j++
+	}
+	if j == n+1 || j == len(b) || strings.IndexByte(b[j:], '\n') >= 0 {
+		return "", "", false
+	}
+	return b[:n], b[j:], true
+}
+
+func isNumbered(s string) bool {
+	_, _, ok := numbered(s)
+	return ok
+}
+
 // startsLower says whether a block begins with a lowercase letter: the rest
 // of a paragraph that a page break split.
 func startsLower(s string) bool {
@@ -160,7 +188,7 @@ func startsLower(s string) bool {
 // isHeading says whether a block is a section heading: one short line, no
 // sentence punctuation at its end, in capitals or title case.
 func isHeading(s string) bool {
-	if len(s) > 100 || startsLower(s) || numberedRe.MatchString(s) || bulletRe.MatchString(s) {
+	if len(s) > 100 || startsLower(s) || isNumbered(s) || bulletRe.MatchString(s) {
 		return false
 	}
 	if strings.ContainsAny(s[len(s)-1:], ".,;:!?)\"”'’") {
