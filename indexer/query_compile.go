@@ -50,6 +50,9 @@ type compiled struct {
 	fuzzies    []fuzzyTerm
 	expansions []expansion
 	words      []wordRef // positive plain words, for "did you mean"
+	// lead says which tokens highlighting must analyse (leadSet,
+	// highlight.go); set once compiled, read only after.
+	lead leadSet
 }
 
 // wordRef is a plain word of the query, for suggestions.
@@ -72,6 +75,7 @@ func (e *compileEnv) compile(n node) (*compiled, error) {
 		q = query.NewMatchNoneQuery()
 	}
 	c.q = q
+	c.lead = newLeadSet(c)
 	return c, nil
 }
 
