@@ -15,6 +15,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"dialoguesearch/corpus"
 )
@@ -165,8 +166,9 @@ func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record
 		return st, fmt.Errorf("indexer: rebuild: %w", err)
 	}
 	os.Remove(tmp)
-	nb, err := newDiskIndex(tmp, x.mapping)
+	nb, err := newBuildIndex(tmp, x.mapping)
 	if err != nil {
+		os.RemoveAll(tmp)
 		return st, err
 	}
 	ns, err := openRecordStore(filepath.Join(tmp, storeFile), true)
@@ -254,6 +256,38 @@ func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record
 	}
 	x.setManifestLocked(manifest)
 	return st, nil
+}
+
+// buildMergePlan is scorch's merge plan for a fresh build's temporary
+// index: no merge while the batches are written (a budget of 100,000
+// segments a tier), so that the force merge at the end merges each batch's
+// segment once, where the default plan merged them in tiers as they came
+// (10 segments a merge) and merged those again. The plan is a runtime
+// setting of that one opening: bleve keeps the config an index is created
+// with (index_meta.json) for every later opening, so the index is created
+// without it and opened with it; the swapped-in index is opened with
+// openConfig and merges by the default plan.
+var buildMergePlan = map[string]interface{}{
+	"MaxSegmentsPerTier":   100000,
+	"SegmentsPerMergeTask": 100000,
+	"MaxSegmentSize":       1 << 30,
+}
+
+// newBuildIndex creates the temporary index of a fresh build at path, open
+// with buildMergePlan.
+func newBuildIndex(path string, im *mapping.IndexMappingImpl) (bleve.Index, error) {
+	bi, err := newDiskIndex(path, im)
+	if err != nil {
+		return nil, err
+	}
+	if err := bi.Close(); err != nil {
+		return nil, fmt.Errorf("indexer: create %s: %w", path, err)
+	}
+	bi, err = bleve.OpenUsing(path, withSegmentConfig(map[string]interface{}{"scorchMergePlanOptions": buildMergePlan}))
+	if err != nil {
+		return nil, fmt.Errorf("indexer: open %s: %w", path, err)
+	}
+	return bi, nil
 }
 
 // buildHeadroom is the memory a fresh build's batches may take beyond the

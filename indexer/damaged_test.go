@@ -26,8 +26,12 @@ func TestDamagedIndexIsMovedAsideAndRebuilt(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// zap v16's footer ends with the offsets of the fields
+				// and sections indexes (8 bytes each), one unused (8),
+				// the chunk mode, the version and the CRC (4 each):
+				// overwrite the two offsets
 				st, _ := f.Stat()
-				if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 8), st.Size()-20); err != nil {
+				if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, 16), st.Size()-36); err != nil {
 					t.Fatal(err)
 				}
 				f.Close()

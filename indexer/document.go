@@ -143,6 +143,7 @@ type textField struct {
 
 	length int
 	freqs  index.TokenFrequencies
+	size   int // Size once analysed
 }
 
 func (f *textField) Name() string                        { return f.name }
@@ -156,13 +157,11 @@ func (f *textField) AnalyzedTokenFrequencies() index.TokenFrequencies {
 	return f.freqs
 }
 
-// Size is the field's memory, as bleve counts it for its batch accounting.
+// Size is the field's memory, as bleve counts it in its statistics of the
+// analysed documents (scorch asks it once per document after the analysis):
+// the terms as Analyze counted them, not a walk of the map.
 func (f *textField) Size() int {
-	n := 96 + len(f.name) + len(f.stored)
-	for k, v := range f.freqs {
-		n += len(k) + len(v.Term) + 64 + len(v.Locations)*56
-	}
-	return n
+	return 96 + len(f.name) + len(f.stored) + f.size
 }
 
 // Analyze computes the field's terms; the second call does nothing.
@@ -175,6 +174,10 @@ func (f *textField) Analyze() {
 	if !f.pairs {
 		f.length = len(tokens)
 		f.freqs = analysis.TokenFrequency(tokens, nil, f.options)
+		for _, t := range tokens {
+			f.size += len(t.Term)
+		}
+		f.size = 2*f.size*len(f.freqs)/max(len(tokens), 1) + 64*len(f.freqs)
 		return
 	}
 	f.freqs = make(index.TokenFrequencies, len(tokens))
@@ -196,11 +199,13 @@ func (f *textField) Analyze() {
 		if !ok {
 			tf = &index.TokenFreq{Term: term}
 			f.freqs[string(term)] = tf
+			f.size += 2*len(term) + 64
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
 		if locs != nil {
 			locs[f.length] = index.TokenLocation{Position: a.Position}
 			tf.Locations = append(tf.Locations, &locs[f.length])
+			f.size += 56
 		}
 		f.length++
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"dialoguesearch/corpus"
@@ -27,7 +26,7 @@ func TestOneAnalysisIndexesWhatTheMappingDoes(t *testing.T) {
 	}
 	defer x.Close()
 	build := func(advanced bool) bleve.Index {
-		bi, err := bleve.NewUsing("", x.mapping, scorch.Name, scorch.Name, nil)
+		bi, err := newMemoryBleve(x.mapping)
 		if err != nil {
 			t.Fatal(err)
 		}

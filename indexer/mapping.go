@@ -14,7 +14,7 @@ import (
 // Version is the version of the mapping and analysis. Bump it on any change
 // to either: the next Open removes the old index-v<N> directory and Sync
 // rebuilds the index from the corpus.
-const Version = 11
+const Version = 12
 
 // AnalyzerName is the analyzer of paragraph text and of query words.
 const AnalyzerName = "dialoguesearch/en"
