@@ -90,14 +90,7 @@ func TestOneAnalysisIndexesWhatTheMappingDoes(t *testing.T) {
 // field in bi.
 func dumpField(t *testing.T, bi bleve.Index, field string) map[string]string {
 	t.Helper()
-	ai, err := bi.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ai.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := indexReader(t, bi)
 	defer r.Close()
 	dict, err := r.FieldDict(field)
 	if err != nil {
@@ -124,4 +117,18 @@ func dumpField(t *testing.T, bi bleve.Index, field string) map[string]string {
 		tfr.Close()
 	}
 	return out
+}
+
+// indexReader is a reader of bi's current snapshot; the caller closes it.
+func indexReader(t *testing.T, bi bleve.Index) index.IndexReader {
+	t.Helper()
+	ai, err := bi.Advanced()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ai.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -324,14 +324,7 @@ func alphaBravoOnDisk(t *testing.T) (dir string, x *Index, a, b *corpus.Record) 
 // the current snapshot of bi.
 func segmentFormats(t *testing.T, bi bleve.Index) map[string]int {
 	t.Helper()
-	ai, err := bi.Advanced()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := ai.Reader()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := indexReader(t, bi)
 	defer r.Close()
 	out := map[string]int{}
 	for _, s := range r.(*scorch.IndexSnapshot).Segments() {
