@@ -161,26 +161,13 @@ func TestDamagedTextsAreAnError(t *testing.T) {
 	dir, x, _, _ := alphaBravoOnDisk(t)
 	ka, kb := storeKey("a", x.manifest["a"].Hash), storeKey("b", x.manifest["b"].Hash)
 	x.Close()
-	db, err := bolt.Open(dir+"/index-v"+strconv.Itoa(Version)+"/"+storeFile, 0o644, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	x = damageStore(t, dir, func(tx *bolt.Tx) error {
 		z := tx.Bucket(textsBucket).Get(ka)
 		if err := tx.Bucket(textsBucket).Put(ka, append([]byte(nil), z[:len(z)/2]...)); err != nil {
 			return err
 		}
 		return tx.Bucket(textsBucket).Delete(kb)
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err = Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
 	for _, c := range []struct{ q, id, says string }{{"alpha", "a", "damaged"}, {"bravo", "b", "no paragraph texts stored"}} {
 		for _, q := range []string{c.q, c.q[:3] + "*"} {
 			if _, err := x.Search(ctx, Request{Query: q}); err == nil || !strings.Contains(err.Error(), c.says) {
@@ -290,28 +277,37 @@ func TestTextsDictionary(t *testing.T) {
 	}
 	id := recs[0].ID
 	x.Close()
-	db, err := bolt.Open(dir+"/index-v"+strconv.Itoa(Version)+"/"+storeFile, 0o644, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	x = damageStore(t, dir, func(tx *bolt.Tx) error {
 		v := append([]byte(nil), tx.Bucket(dictsBucket).Get(textsDictKey)...)
 		v[len(v)/2] ^= 0xff
 		return tx.Bucket(dictsBucket).Put(textsDictKey, v)
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, err = Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
 	if _, err := x.Search(ctx, Request{Query: recs[0].Paragraphs[0].Text}); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("search with a damaged dictionary: err %v", err)
 	}
 	if _, err := x.Record(id); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("record %s with a damaged dictionary: err %v", id, err)
 	}
+}
+
+// damageStore changes the record store of the closed index in dir with
+// damage (one bolt transaction), then opens the index again; it is closed
+// when the test ends.
+func damageStore(t *testing.T, dir string, damage func(tx *bolt.Tx) error) *Index {
+	t.Helper()
+	db, err := bolt.Open(dir+"/index-v"+strconv.Itoa(Version)+"/"+storeFile, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(damage)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
 }
