@@ -3,6 +3,8 @@ package indexer
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -35,6 +37,36 @@ func TestDamagedIndexIsMovedAsideAndRebuilt(t *testing.T) {
 					t.Fatal(err)
 				}
 				f.Close()
+			}
+		}},
+		{"segment's document count past 2^32, CRC rewritten", func(t *testing.T, live string) {
+			// What a CI run met once: a footer whose document count
+			// read 0x1000000037 panicked on one of a search's own
+			// goroutines, out of reach of any recover.
+			for _, p := range zapFiles(t, live) {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// zap v16's footer: the document count (8 bytes) comes
+				// first of its 52.
+				binary.BigEndian.PutUint64(b[len(b)-52:], 0x1000000037)
+				binary.BigEndian.PutUint32(b[len(b)-4:], crc32.ChecksumIEEE(b[:len(b)-4]))
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
+		{"one byte of a segment flipped", func(t *testing.T, live string) {
+			for _, p := range zapFiles(t, live) {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b[len(b)/3] ^= 0x40
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}},
 		{"segment truncated", func(t *testing.T, live string) {
