@@ -80,6 +80,14 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 	if aerr == nil && (up.AlertMatches > 0 || rep.Sent > 0 || rep.Failed > 0) {
 		fmt.Fprintf(stdout, "alerts: %d new matches; %d notifications sent, %d failed (retried later)\n", up.AlertMatches, rep.Sent, rep.Failed)
 	}
+	// A fresh build answers before its segments are merged into one, in
+	// the background: the command leaves the index merged.
+	var merr error
+	if err == nil {
+		if idx, ierr := a.Index(); ierr == nil {
+			merr = idx.WaitMerged(ctx)
+		}
+	}
 	cerr := a.Close(context.Background())
 	if err != nil {
 		fmt.Fprintf(stderr, "dialoguesearch index: %s\n", errorText(err))
@@ -87,6 +95,10 @@ func cmdIndex(args []string, stdout, stderr io.Writer) int {
 	}
 	if cerr != nil {
 		fmt.Fprintf(stderr, "dialoguesearch index: %v\n", cerr)
+		return 1
+	}
+	if merr != nil {
+		fmt.Fprintf(stderr, "dialoguesearch index: the index is built, but its segments were not merged (they merge later): %s\n", errorText(merr))
 		return 1
 	}
 	fmt.Fprintf(stdout, "added %d, changed %d, removed %d, unchanged %d (%d paragraphs indexed, %d files skipped; %d files parsed, %d unchanged files not parsed) in %s\n",

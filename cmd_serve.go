@@ -134,6 +134,18 @@ func serve(cfg Config, log *slog.Logger, stdout io.Writer) error {
 			"added", up.Added, "changed", up.Changed, "removed", up.Removed, "parsed", up.Parsed, "reused", up.Reused,
 			"took", time.Since(start).Round(time.Millisecond))
 		fmt.Fprintf(stdout, "dialoguesearch: index ready (%d records, %d paragraphs) at %s\n", st.Records, st.Paragraphs, url)
+		if st.Merging {
+			go func() {
+				t := time.Now()
+				if err := idx.WaitMerged(ctx); err != nil {
+					if ctx.Err() == nil {
+						log.Warn("index segments not merged; the index answers, scorch merges them later", "err", err)
+					}
+					return
+				}
+				log.Info("index segments merged", "took", time.Since(t).Round(time.Millisecond))
+			}()
+		}
 	})
 
 	served := make(chan error, 1)

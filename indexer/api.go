@@ -138,6 +138,6 @@ type UpdateStats struct {
 	NewCount      int
 	NewParagraphs []Hit
 	// LinkTime is the time spent linking paragraphs across editions
-	// (package lineage); a fresh build links while its segments merge.
+	// (package lineage); a fresh build links before it is swapped in.
 	LinkTime time.Duration
 }

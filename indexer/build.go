@@ -156,9 +156,11 @@ func (x *Index) build(ctx context.Context, nb bleve.Index, ns *recordStore, n in
 }
 
 // rebuild builds recs (n of them, for progress) into a new directory,
-// merges its segments into one, then swaps it in for the live (empty)
-// index: a crash leaves the old index or the new one, never half of it.
-// When recs holds no record, nothing changes.
+// then swaps it in for the live (empty) index and publishes it: a crash
+// leaves the old index or the new one, never half of it. The new index
+// answers searches at once, its segments (one per batch or so) merged into
+// one in the background (merge.go; WaitMerged). When recs holds no record,
+// nothing changes.
 func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record], progress func(done, total int)) (UpdateStats, error) {
 	var st UpdateStats
 	tmp, err := os.MkdirTemp(x.dir, "index-v"+strconv.Itoa(Version)+".tmp-")
@@ -188,15 +190,9 @@ func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record
 		return UpdateStats{}, nil
 	}
 	if err == nil {
-		// the links of every series, while the segments merge
-		lerr := make(chan error, 1)
-		go func() {
-			lerr <- x.linkBuilt(ctx, ns, series, manifest, &st)
-		}()
-		err = forceMerge(ctx, nb)
-		if e := <-lerr; err == nil {
-			err = e
-		}
+		// the links of every series (the segments merge once the index
+		// is live)
+		err = x.linkBuilt(ctx, ns, series, manifest, &st)
 	}
 	if err == nil {
 		err = ns.sync()
@@ -225,8 +221,8 @@ func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record
 	}
 	x.store.close()
 	x.bi, x.store = nil, nil
-	reopen := func() error {
-		bi, err := bleve.OpenUsing(x.path, openConfig)
+	reopen := func(config map[string]interface{}) error {
+		bi, err := bleve.OpenUsing(x.path, config)
 		if err != nil {
 			return err
 		}
@@ -240,7 +236,7 @@ func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record
 	}
 	reopenOld := func(err error) error {
 		os.RemoveAll(tmp)
-		reopen()
+		reopen(openConfig)
 		return fmt.Errorf("indexer: rebuild: %w", err)
 	}
 	if err := os.Rename(x.path, x.path+".old"); err != nil {
@@ -251,10 +247,13 @@ func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record
 		return st, reopenOld(err)
 	}
 	os.RemoveAll(x.path + ".old")
-	if err := reopen(); err != nil {
+	if err := reopen(liveMergeConfig()); err != nil {
 		return st, fmt.Errorf("indexer: rebuild: reopen: %w", err)
 	}
+	x.facets = newFacetCache()
 	x.setManifestLocked(manifest)
+	// searchable now; its segments merge into one in the background
+	x.mergeLocked(x.bi)
 	return st, nil
 }
 
@@ -265,8 +264,9 @@ func (x *Index) rebuild(ctx context.Context, n int, recs iter.Seq[*corpus.Record
 // (10 segments a merge) and merged those again. The plan is a runtime
 // setting of that one opening: bleve keeps the config an index is created
 // with (index_meta.json) for every later opening, so the index is created
-// without it and opened with it; the swapped-in index is opened with
-// openConfig and merges by the default plan.
+// without it and opened with it. The swapped-in index is opened with it
+// too while the background merge runs (liveMergeConfig), and then with
+// openConfig, to merge later updates by the default plan.
 var buildMergePlan = map[string]interface{}{
 	"MaxSegmentsPerTier":   100000,
 	"SegmentsPerMergeTask": 100000,

@@ -43,6 +43,9 @@ type Stats struct {
 	Paragraphs uint64 `json:"paragraphs"`
 	Records    uint64 `json:"records"`
 	SizeBytes  int64  `json:"size_bytes"`
+	// Merging: the segments of a fresh build are being merged into one
+	// in the background (the index answers meanwhile).
+	Merging bool `json:"merging"`
 }
 
 // manifestEntry is what the index remembers of a record without reading
@@ -74,6 +77,9 @@ type Index struct {
 	facets   *facetCache         // facet columns per segment (facets.go)
 
 	writeMu sync.Mutex // one update at a time
+
+	mergeMu sync.Mutex       // guards merge
+	merge   *backgroundMerge // the last fresh build's merge (merge.go), nil when none
 
 	heavy  heavySlots   // expensive searches run a few at a time (query_cost.go)
 	moved  []MovedAside // damaged indexes Open moved aside (damaged.go)
@@ -298,10 +304,23 @@ func glossaryRecords(m map[string]manifestEntry) []*corpus.Record {
 	return recs
 }
 
-// Close closes the index.
+// Close closes the index. A background merge is stopped: the segments it
+// did not merge stay, a valid index that scorch merges later.
 func (x *Index) Close() error {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
+	merged := x.stopMerge()
+	err := x.closeLocked()
+	if merged != nil {
+		// the merge's goroutine, if still there: its ForceMerge ended
+		// with the index, and it reopens nothing once cancelled
+		<-merged
+	}
+	return err
+}
+
+// closeLocked closes the bleve index and the store; callers hold writeMu.
+func (x *Index) closeLocked() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.bi == nil {
@@ -337,7 +356,8 @@ func (x *Index) setManifestLocked(manifest map[string]manifestEntry) {
 	x.values = nil
 }
 
-// Stats returns the paragraph and record counts and the size on disk.
+// Stats returns the paragraph and record counts, the size on disk and
+// whether a background merge runs.
 func (x *Index) Stats() Stats {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -347,6 +367,7 @@ func (x *Index) Stats() Stats {
 	}
 	s.Paragraphs, _ = x.bi.DocCount()
 	s.Records = uint64(len(x.manifest))
+	s.Merging = x.Merging()
 	if x.path != "" {
 		filepath.WalkDir(x.path, func(_ string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {

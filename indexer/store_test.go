@@ -75,6 +75,9 @@ func TestRebuildMergedAndReopened(t *testing.T) {
 	if err != nil || st.Added != len(recs) {
 		t.Fatalf("build: %+v, %v", st, err)
 	}
+	if err := x.WaitMerged(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if n := segments(t, x); n != 1 {
 		t.Errorf("%d segments after a build, want 1 (merged)", n)
 	}
@@ -403,6 +406,9 @@ func TestSegmentFormatAndMergePlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := x.Sync(ctx, recs[:len(recs)-10], nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.WaitMerged(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if f := segmentFormats(t, x.bi); len(f) != 1 || f[zapV16] != 1 {

@@ -86,6 +86,9 @@ func (x *Index) update(ctx context.Context, n int, recs iter.Seq[*corpus.Record]
 
 	// A fresh build goes to its own directory, the records streamed in.
 	if x.dir != "" && len(old) == 0 {
+		if err := x.waitMerge(ctx); err != nil {
+			return UpdateStats{}, err
+		}
 		if progress != nil {
 			progress(0, n)
 		}
@@ -170,6 +173,9 @@ func (x *Index) update(ctx context.Context, n int, recs iter.Seq[*corpus.Record]
 	manifest := make(map[string]manifestEntry, len(old)+st.Added)
 	for k, v := range old {
 		manifest[k] = v
+	}
+	if err := x.waitMerge(ctx); err != nil {
+		return st, err
 	}
 	x.mu.RLock()
 	bi, store := x.bi, x.store

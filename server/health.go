@@ -20,6 +20,9 @@ type readyResponse struct {
 	Status     string `json:"status"` // "ready", or "degraded" while index writes fail
 	Records    uint64 `json:"records"`
 	Paragraphs uint64 `json:"paragraphs"`
+	// Merging: the segments of a freshly built index are being merged in
+	// the background; it answers searches meanwhile, a little slower.
+	Merging bool `json:"merging"`
 	// While degraded: why, and since when. Searches still answer (from
 	// the last complete index); ingest and watched files wait.
 	Reason        string     `json:"reason,omitempty"`
@@ -33,7 +36,7 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		return err
 	}
 	st := idx.Stats()
-	out := readyResponse{Status: "ready", Records: st.Records, Paragraphs: st.Paragraphs}
+	out := readyResponse{Status: "ready", Records: st.Records, Paragraphs: st.Paragraphs, Merging: st.Merging}
 	if h := idx.WriteHealth(); h.Degraded() {
 		out.Status, out.WritesFailing = "degraded", &h.Since
 		out.Reason = "index writes are failing; see the server log; searches answer from the last complete index"
