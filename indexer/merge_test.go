@@ -67,8 +67,10 @@ func TestSearchableBeforeMerge(t *testing.T) {
 	if err != nil || st.Added != len(recs) {
 		t.Fatalf("build: %+v, %v", st, err)
 	}
-	if n := segments(t, x); n < 3 {
-		t.Errorf("%d segments before the merge, want one per batch (%d paragraphs a batch)", n, freshBatchParagraphs)
+	// one per batch, or fewer: scorch's persister may merge the in-memory
+	// segments of batches it finds waiting together
+	if n := segments(t, x); n < 2 {
+		t.Errorf("%d segments before the merge, want several (%d paragraphs a batch)", n, freshBatchParagraphs)
 	}
 	s := x.Stats()
 	if !s.Merging || s.Records != uint64(len(recs)) || s.Paragraphs != uint64(3*batchParagraphs) {
