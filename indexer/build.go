@@ -329,13 +329,9 @@ func limitMemory() func() {
 // segment per batch or so, and each is a dictionary lookup and a set of
 // postings per query term.
 func forceMerge(ctx context.Context, bi bleve.Index) error {
-	ai, err := bi.Advanced()
-	if err != nil {
-		return fmt.Errorf("indexer: merge: %w", err)
-	}
-	s, ok := ai.(*scorch.Scorch)
-	if !ok {
-		return nil
+	s, err := scorchOf(bi)
+	if s == nil {
+		return err
 	}
 	opts := mergeplan.SingleSegmentMergePlanOptions
 	opts.SegmentsPerMergeTask = 1000
@@ -366,4 +362,15 @@ func segmentCount(s *scorch.Scorch) (int, error) {
 		return 0, nil
 	}
 	return len(snap.Segments()), nil
+}
+
+// scorchOf returns the scorch index under bi, or nil (and no error) when
+// bi is of another kind.
+func scorchOf(bi bleve.Index) (*scorch.Scorch, error) {
+	ai, err := bi.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("indexer: %w", err)
+	}
+	s, _ := ai.(*scorch.Scorch)
+	return s, nil
 }

@@ -82,13 +82,9 @@ func openBleve(path string) (bi bleve.Index, err error) {
 // (a document count past 2^32, an offset past the end) cannot be
 // recovered: it would end the process rather than move the index aside.
 func checkSegments(bi bleve.Index) error {
-	ai, err := bi.Advanced()
-	if err != nil {
+	s, err := scorchOf(bi)
+	if s == nil {
 		return err
-	}
-	s, ok := ai.(*scorch.Scorch)
-	if !ok {
-		return nil
 	}
 	r, err := s.Reader()
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"dialoguesearch/failure"
 )
@@ -200,13 +199,9 @@ func (x *Index) stopMerge() <-chan struct{} {
 // waitPersisted waits until scorch has persisted (root.bolt) the current
 // snapshot of bi, or ctx ends.
 func waitPersisted(ctx context.Context, bi bleve.Index) error {
-	ai, err := bi.Advanced()
-	if err != nil {
+	s, err := scorchOf(bi)
+	if s == nil {
 		return err
-	}
-	s, ok := ai.(*scorch.Scorch)
-	if !ok {
-		return nil
 	}
 	for {
 		m := s.StatsMap()

@@ -29,7 +29,7 @@ type ReadyRun struct {
 	// to ready (from /proc: 0 where there is none); on a shared machine a
 	// steadier figure of the path to ready than its wall time.
 	ReadyCPUSeconds float64 `json:"ready_cpu_seconds"`
-	PeakRSSBytes int64   `json:"peak_rss_bytes"` // the serve process, up to ready
+	PeakRSSBytes    int64   `json:"peak_rss_bytes"` // the serve process, up to ready
 	// MergedSeconds is when /readyz stopped saying "merging" (the segments
 	// of the fresh build merged into one, in the background after ready).
 	MergedSeconds float64 `json:"merged_seconds"`
